@@ -1,0 +1,47 @@
+// One upstream endpoint as the load balancer and /clusters see it. Per-host stats are plain fields
+// (Envoy keeps them per host and prints them in /clusters, not in /stats).
+
+export interface HostStats {
+  cx_total: number;
+  cx_active: number;
+  cx_connect_fail: number;
+  rq_total: number;
+  rq_active: number;
+  rq_success: number;
+  rq_error: number;
+  rq_timeout: number;
+}
+
+export class Host {
+  /** `ip:port`, stable identity across DNS refreshes (pools are keyed by it). */
+  readonly key: string;
+  readonly stats: HostStats = {
+    cx_total: 0,
+    cx_active: 0,
+    cx_connect_fail: 0,
+    rq_total: 0,
+    rq_active: 0,
+    rq_success: 0,
+    rq_error: 0,
+    rq_timeout: 0,
+  };
+  /** Envoy health flags as printed by /clusters (`health_flags::healthy` when none is set). */
+  failedActiveHealthCheck = false;
+  failedOutlierCheck = false;
+  pendingDynamicRemoval = false;
+
+  constructor(
+    /** Resolved IP address. */
+    readonly address: string,
+    readonly port: number,
+    /** The name it was resolved from (STRICT_DNS/LOGICAL_DNS), or the address itself. */
+    readonly hostname: string,
+    public weight: number,
+  ) {
+    this.key = `${address}:${port}`;
+  }
+
+  get healthy(): boolean {
+    return !this.failedActiveHealthCheck && !this.failedOutlierCheck;
+  }
+}
