@@ -12,7 +12,10 @@ export class Counter {
   value = 0;
   /** Set once the counter has been incremented at least once (Envoy's `used` flag, for `usedonly`). */
   used = false;
-  constructor(readonly name: string) {}
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
   inc(by = 1): void {
     this.value += by;
     this.used = true;
@@ -22,8 +25,10 @@ export class Counter {
 export class Gauge {
   value = 0;
   used = false;
-  /** Envoy's `Accumulate` gauges (e.g. membership_total) vs `NeverImport`; kept for the text dump. */
-  constructor(readonly name: string) {}
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
   set(v: number): void {
     this.value = v;
     this.used = true;
@@ -44,10 +49,11 @@ export class Histogram {
   sum = 0;
   count = 0;
   used = false;
-  constructor(
-    readonly name: string,
-    readonly buckets: readonly number[] = DEFAULT_BUCKETS,
-  ) {
+  readonly name: string;
+  readonly buckets: readonly number[];
+  constructor(name: string, buckets: readonly number[] = DEFAULT_BUCKETS) {
+    this.name = name;
+    this.buckets = buckets;
     this.counts = new Array<number>(buckets.length + 1).fill(0);
   }
   record(valueMs: number): void {

@@ -30,14 +30,19 @@ export class Host {
   failedOutlierCheck = false;
   pendingDynamicRemoval = false;
 
-  constructor(
-    /** Resolved IP address. */
-    readonly address: string,
-    readonly port: number,
-    /** The name it was resolved from (STRICT_DNS/LOGICAL_DNS), or the address itself. */
-    readonly hostname: string,
-    public weight: number,
-  ) {
+  /** Resolved IP address. */
+  readonly address: string;
+  readonly port: number;
+  /** The name it was resolved from (STRICT_DNS/LOGICAL_DNS), or the address itself. */
+  readonly hostname: string;
+  /** `load_balancing_weight`. */
+  weight: number;
+
+  constructor(address: string, port: number, hostname: string, weight: number) {
+    this.address = address;
+    this.port = port;
+    this.hostname = hostname;
+    this.weight = weight;
     this.key = `${address}:${port}`;
   }
 
