@@ -1,0 +1,38 @@
+// The facts about one finished request that an access log line is made from. Built only when the
+// connection manager has an access log; header lookups are lazy so unused operators cost nothing.
+import { getHeader, type Headers } from '../http/head-parser.ts';
+
+export class AccessLogRecord {
+  startTime = 0;
+  method = '';
+  path = '';
+  originalPath: string | undefined;
+  protocol = 'HTTP/1.1';
+  responseCode = 0;
+  responseFlags = '-';
+  bytesReceived = 0;
+  bytesSent = 0;
+  durationMs = 0;
+  upstreamServiceTimeMs: number | undefined;
+  upstreamHost: string | undefined;
+  upstreamCluster: string | undefined;
+  downstreamRemoteAddress: string | undefined;
+  requestHeaders: Headers | undefined;
+  responseHeaders: Headers | undefined;
+
+  reqHeader(name: string): string | undefined {
+    const n = name.toLowerCase();
+    if (n === ':method') return this.method;
+    if (n === ':path') return this.path;
+    if (n === ':authority') return this.requestHeaders ? getHeader(this.requestHeaders, 'host') : undefined;
+    return this.requestHeaders ? getHeader(this.requestHeaders, n) : undefined;
+  }
+
+  respHeader(name: string): string | undefined {
+    const n = name.toLowerCase();
+    if (n === 'x-envoy-upstream-service-time') {
+      return this.upstreamServiceTimeMs === undefined ? undefined : String(this.upstreamServiceTimeMs);
+    }
+    return this.responseHeaders ? getHeader(this.responseHeaders, n) : undefined;
+  }
+}

@@ -1,0 +1,34 @@
+// What a request needs from the rest of the proxy, as narrow interfaces: the request path depends on
+// these, not on the server that wires them, which keeps it testable and the reload logic in one place.
+import type { HttpConnectionManager, RouteAction } from '../config/model.ts';
+import type { IntegerRuntime, WeightedChoice } from '../router/cluster-choice.ts';
+import type { RouteTable } from '../router/route-table.ts';
+import type { ConnectionPool } from '../upstream/connection-pool.ts';
+import type { Host } from '../upstream/host.ts';
+import type { AccessLogRecord } from './access-log-record.ts';
+import type { ClusterRequestStats, HcmStats } from './request-stats.ts';
+
+/** One HTTP connection manager's live configuration; replaced as a whole on reload. */
+export interface HcmContext {
+  readonly hcm: HttpConnectionManager;
+  readonly routes: RouteTable;
+  readonly weighted: ReadonlyMap<RouteAction, WeightedChoice>;
+  readonly stats: HcmStats;
+  readonly upgradeTypes: ReadonlySet<string>;
+  /** undefined when the HCM has no access log (the common, fast case). */
+  readonly accessLog: ((r: AccessLogRecord) => void) | undefined;
+}
+
+export interface ClusterHandle {
+  readonly name: string;
+  readonly stats: ClusterRequestStats;
+  chooseHost(): Host | undefined;
+  pool(host: Host): ConnectionPool;
+}
+
+export interface ProxyCore {
+  readonly runtime: IntegerRuntime;
+  cluster(name: string): ClusterHandle | undefined;
+  /** True while draining after SIGTERM: every response carries `connection: close`. */
+  readonly draining: boolean;
+}

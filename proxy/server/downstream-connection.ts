@@ -1,0 +1,208 @@
+// One client connection: reads request heads, runs one Exchange at a time (HTTP/1.1 pipelining is
+// served in order: bytes of the next request wait, with reading paused, until the current response
+// is done), and closes when either side asks to or the proxy drains.
+import type net from 'node:net';
+import { findHeadEnd, isHeadError, parseRequestHead } from '../http/head-parser.ts';
+import type { HcmContext, ProxyCore } from './contexts.ts';
+import { Exchange } from './exchange.ts';
+import { renderLocalReply, replies } from './local-reply.ts';
+import type { ListenerStats } from './request-stats.ts';
+
+/** Envoy's default max_request_headers_kb is 60. */
+export const MAX_REQUEST_HEAD = 60 * 1024;
+
+export interface ListenerHandle {
+  readonly core: ProxyCore;
+  /** Read per request, so a reload applies to the next request on existing connections. */
+  ctx(): HcmContext;
+  readonly listenerStats: ListenerStats;
+  onConnectionClosed(dc: DownstreamConnection): void;
+}
+
+export class DownstreamConnection {
+  private readonly socket: net.Socket;
+  private readonly listener: ListenerHandle;
+  private buf: Buffer | null = null;
+  private ex: Exchange | null = null;
+  private paused = false;
+  /** Set when the connection must close after the current response (drain, Connection: close). */
+  closing = false;
+  private closed = false;
+  private readonly ctxAtOpen: HcmContext;
+  readonly remoteAddress: string | undefined;
+
+  constructor(socket: net.Socket, listener: ListenerHandle) {
+    this.socket = socket;
+    this.listener = listener;
+    this.remoteAddress = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined;
+    socket.setNoDelay(true);
+    const ctx = listener.ctx();
+    this.ctxAtOpen = ctx;
+    const st = ctx.stats;
+    st.cxTotal.inc();
+    st.cxHttp1Total.inc();
+    st.cxActive.add(1);
+    st.cxHttp1Active.add(1);
+    listener.listenerStats.cxTotal.inc();
+    listener.listenerStats.cxActive.add(1);
+    socket.on('data', (b: Buffer) => this.onData(b));
+    socket.on('drain', () => this.ex?.onDownstreamDrain());
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => {
+      /* 'close' follows */
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  get idle(): boolean {
+    return this.ex === null && this.buf === null;
+  }
+
+  write(data: string | Buffer): boolean {
+    if (this.closed) return true;
+    const n = data.length;
+    this.ctxAtOpen.stats.cxTxBytes.inc(n);
+    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  resume(): void {
+    if (this.paused && !this.buf) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Bytes that arrived after the current request: kept (reading paused) until it completes. */
+  stash(b: Buffer): void {
+    this.buf = this.buf ? Buffer.concat([this.buf, b]) : b;
+    this.pause();
+  }
+
+  /** Asks an idle connection to close now, a busy one after its response (drain). */
+  drain(): void {
+    this.closing = true;
+    if (this.ex === null) this.socket.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.ctxAtOpen.stats.cxRxBytes.inc(chunk.length);
+    const ex = this.ex;
+    if (ex) {
+      if (ex.wantsRequestData) ex.onRequestData(chunk);
+      else this.stash(chunk);
+      return;
+    }
+    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.processBuffer();
+  }
+
+  private processBuffer(): void {
+    const buf = this.buf;
+    if (!buf || this.closed) return;
+    const end = findHeadEnd(buf);
+    if (end < 0) {
+      if (buf.length > MAX_REQUEST_HEAD) this.reject(431, 'request headers too large');
+      return;
+    }
+    if (end > MAX_REQUEST_HEAD) {
+      this.reject(431, 'request headers too large');
+      return;
+    }
+    const head = parseRequestHead(buf.toString('latin1', 0, end));
+    if (isHeadError(head)) {
+      this.reject(head.status, head.reason);
+      return;
+    }
+    this.buf = null;
+    const rest = end < buf.length ? buf.subarray(end) : null;
+    const ex = new Exchange(this, this.listener.core, this.listener.ctx(), head);
+    this.ex = ex;
+    ex.start(rest);
+  }
+
+  /** A request we refuse before routing: answer and close, since framing can no longer be trusted. */
+  private reject(status: number, reason: string): void {
+    const ctx = this.listener.ctx();
+    ctx.stats.cxProtocolError.inc();
+    ctx.stats.rqClass[4]?.inc();
+    this.buf = null;
+    this.socket.end(
+      renderLocalReply(replies.badRequest(status, reason), ctx.hcm.serverName, true, false),
+      'latin1',
+    );
+    this.closed = true;
+  }
+
+  onExchangeDone(ex: Exchange, keepAlive: boolean): void {
+    if (this.ex !== ex) return;
+    this.ex = null;
+    if (!keepAlive || this.closing) {
+      this.buf = null;
+      this.socket.end();
+      return;
+    }
+    if (this.buf) {
+      this.processBuffer();
+      if (this.ex === null && this.buf === null) this.resumeReading();
+      return;
+    }
+    this.resumeReading();
+  }
+
+  private resumeReading(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onEnd(): void {
+    // The client half-closed. A request in flight still gets its response; then we close.
+    this.closing = true;
+    if (this.ex === null) this.socket.end();
+  }
+
+  private onClose(): void {
+    if (this.closed && this.ex === null) {
+      this.countClose();
+      return;
+    }
+    this.closed = true;
+    const ex = this.ex;
+    this.ex = null;
+    ex?.onDownstreamClose();
+    this.countClose();
+  }
+
+  private counted = false;
+  private countClose(): void {
+    if (this.counted) return;
+    this.counted = true;
+    const st = this.ctxAtOpen.stats;
+    st.cxActive.sub(1);
+    st.cxHttp1Active.sub(1);
+    st.cxDestroy.inc();
+    this.listener.listenerStats.cxActive.sub(1);
+    this.listener.listenerStats.cxDestroy.inc();
+    this.listener.onConnectionClosed(this);
+  }
+}
