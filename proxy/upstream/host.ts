@@ -13,7 +13,10 @@ export interface HostStats {
 }
 
 export class Host {
-  /** `ip:port`, stable identity across DNS refreshes (pools are keyed by it). */
+  /**
+   * `ip:port`, stable identity across DNS refreshes (pools are keyed by it). For a LOGICAL_DNS host it
+   * keeps the first resolved address while `address` follows DNS.
+   */
   readonly key: string;
   readonly stats: HostStats = {
     cx_total: 0,
@@ -30,8 +33,12 @@ export class Host {
   failedOutlierCheck = false;
   pendingDynamicRemoval = false;
 
-  /** Resolved IP address. */
-  readonly address: string;
+  /**
+   * Resolved IP address. Only a LOGICAL_DNS cluster changes it, on re-resolution: like Envoy's
+   * `LogicalHost::setNewAddresses`, the host stays one member (same stats, same pool) and new
+   * connections go to the latest address.
+   */
+  address: string;
   readonly port: number;
   /** The name it was resolved from (STRICT_DNS/LOGICAL_DNS), or the address itself. */
   readonly hostname: string;
