@@ -10,7 +10,7 @@ export interface SocketAddress {
 
 export interface Bootstrap {
   node: { id: string; cluster: string };
-  admin?: { address: SocketAddress; accessLogPath?: string };
+  admin?: { address: SocketAddress; accessLogPath?: string; accessLogs?: AccessLog[] };
   listeners: Listener[];
   clusters: Cluster[];
   layeredRuntime: RuntimeLayer[];
@@ -33,8 +33,19 @@ export interface HttpConnectionManager {
   rdsPath?: string;
   httpFilters: HttpFilter[];
   accessLogs: AccessLog[];
-  /** `stream_idle_timeout` etc. could go here; only what is implemented is modelled. */
+  /** `server_name`: the `server` header written on responses (Envoy's default "envoy"). */
   serverName: string;
+  /** `upgrade_configs[].upgrade_type`, lower-cased (e.g. "websocket"): upgrades Envoy lets through. */
+  upgradeTypes?: string[];
+  // The loader always sets the four below (Envoy's defaults when absent); optional for hand-built models.
+  /** `use_remote_address`, default false. */
+  useRemoteAddress?: boolean;
+  /** `generate_request_id`, default true. */
+  generateRequestId?: boolean;
+  /** `stream_idle_timeout`, Envoy's default 5 minutes; 0 disables. */
+  streamIdleTimeoutMs?: number;
+  /** `request_timeout`, default 0 (disabled). */
+  requestTimeoutMs?: number;
 }
 
 export type HttpFilter = { name: 'envoy.filters.http.router'; typedConfig?: Record<string, unknown> };
@@ -116,6 +127,16 @@ export interface RouteAction {
   timeoutMs: number;
   /** Stream idle timeout override for this route; undefined means none. */
   idleTimeoutMs?: number;
+  /** Parsed and validated; not acted on yet. */
+  retryPolicy?: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** `retry_on` split at commas: `5xx`, `gateway-error`, `connect-failure`, … */
+  retryOn: string[];
+  /** `num_retries`, Envoy's default 1. */
+  numRetries: number;
+  perTryTimeoutMs?: number;
 }
 
 export interface DirectResponseAction {
@@ -133,6 +154,8 @@ export interface Endpoint {
   port: number;
   /** `load_balancing_weight`, default 1. */
   weight: number;
+  /** `endpoint.hostname`: the name used for host rewriting and health checks, when set. */
+  hostname?: string;
 }
 
 export interface Cluster {
@@ -146,6 +169,17 @@ export interface Cluster {
   endpoints: Endpoint[];
   /** Upstream TLS (transport_socket envoy.transport_sockets.tls with an UpstreamTlsContext). */
   tls?: { sni?: string; caFile?: string; alpn?: string[] };
+  /** `circuit_breakers.thresholds`, with Envoy's defaults filled in. Parsed, not enforced yet. */
+  circuitBreakers?: { thresholds: CircuitBreakerThresholds[] };
+}
+
+export interface CircuitBreakerThresholds {
+  priority: 'DEFAULT' | 'HIGH';
+  /** Envoy's defaults: 1024 connections, 1024 pending, 1024 requests, 3 retries. */
+  maxConnections: number;
+  maxPendingRequests: number;
+  maxRequests: number;
+  maxRetries: number;
 }
 
 export type RuntimeLayer =
