@@ -35,14 +35,17 @@ function removeWorkDir(): void {
   workDir = undefined;
 }
 
-let shuttingDown = false;
+// The first reason to stop wins: after Ctrl-C, main() fails too (its wrk or server is killed), and
+// that later failure must not replace exit code 130 or exit before the children are stopped.
+let stopping: Promise<void> | undefined;
+let exitCodeOfFirstReason = 0;
 async function shutdown(exitCode: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
-    await registry.stopAll();
-    removeWorkDir();
+  if (stopping === undefined) {
+    exitCodeOfFirstReason = exitCode;
+    stopping = registry.stopAll().finally(removeWorkDir);
   }
-  process.exit(exitCode);
+  await stopping;
+  process.exit(exitCodeOfFirstReason);
 }
 
 // Ctrl-C / kill: stop every child (they are in their own process groups, so the terminal's SIGINT does
@@ -101,10 +104,12 @@ async function main(args: BenchArgs): Promise<void> {
   };
 
   const origin = await startOrigin(context);
+  log(`started origin at ${origin.url}`);
   const targets = new Map<TargetName, RunningTarget>();
   for (const name of args.targets) {
-    targets.set(name, await startTarget(context, name, origin));
-    log(`started ${name} at ${targets.get(name)!.url}`);
+    const target = await startTarget(context, name, origin);
+    targets.set(name, target);
+    if (target !== origin) log(`started ${name} at ${target.url}`);
   }
 
   if (args.warmupS > 0) {
@@ -191,6 +196,7 @@ try {
 main(args).then(
   () => shutdown(0),
   (error: unknown) => {
+    if (stopping !== undefined) return shutdown(1);
     log(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
     return shutdown(1);
   },
