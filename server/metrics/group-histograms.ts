@@ -44,13 +44,20 @@ function groupFamily(family: MetricFamily, out: HistogramSeries[]): void {
   const bySeries = new Map<string, Builder>();
   const bucketName = `${family.name}_bucket`;
   const sumName = `${family.name}_sum`;
+  let series: Builder | undefined;
+  let seriesLabelCount = 0;
   for (const sample of family.samples) {
     const isBucket = sample.name === bucketName;
-    const key = seriesKeyWithoutLe(sample.labels);
-    let series = bySeries.get(key);
-    if (series === undefined) {
-      series = { family: family.name, labels: withoutLe(sample.labels), buckets: [], sum: NaN, count: NaN };
-      bySeries.set(key, series);
+    // Exporters write a series' buckets, sum and count together, so the previous sample's series is
+    // nearly always the right one; only a change of series pays for the canonical key.
+    if (series === undefined || !sameSeries(sample.labels, series.labels, seriesLabelCount)) {
+      const key = seriesKeyWithoutLe(sample.labels);
+      series = bySeries.get(key);
+      if (series === undefined) {
+        series = { family: family.name, labels: withoutLe(sample.labels), buckets: [], sum: NaN, count: NaN };
+        bySeries.set(key, series);
+      }
+      seriesLabelCount = Object.keys(series.labels).length;
     }
     if (isBucket) {
       // The parser has already rejected buckets whose `le` is missing or not a number.
@@ -71,6 +78,16 @@ function groupFamily(family: MetricFamily, out: HistogramSeries[]): void {
     }
     out.push(series);
   }
+}
+
+function sameSeries(labels: Labels, seriesLabels: Labels, seriesLabelCount: number): boolean {
+  let n = 0;
+  for (const name in labels) {
+    if (name === 'le') continue;
+    if (seriesLabels[name] !== labels[name]) return false;
+    n++;
+  }
+  return n === seriesLabelCount;
 }
 
 // Canonical: sorted names, so the key does not depend on where an exporter put `le` or the other labels.

@@ -32,10 +32,16 @@ export function parsePromFloat(text: string, start: number, end: number): number
   }
   if (!isDigit(c) && c !== C_DOT) return parseSpecial(text, start, i, end);
   let digits = 0;
-  while (i < end && isDigit(text.charCodeAt(i))) {
+  let integer = 0;
+  while (i < end) {
+    c = text.charCodeAt(i);
+    if (!isDigit(c)) break;
+    integer = integer * 10 + (c - C_0);
     i++;
     digits++;
   }
+  // Fast path for plain integers (most Envoy counters, gauges and bucket counts): exact below 2^53.
+  if (i === end && digits <= 15) return text.charCodeAt(start) === C_MINUS ? -integer : integer;
   if (i < end && text.charCodeAt(i) === C_DOT) {
     i++;
     while (i < end && isDigit(text.charCodeAt(i))) {

@@ -321,6 +321,53 @@ describe('parsePrometheusText: format 0.0.4 details', () => {
     expect(parsed.families.get('h')?.samples.map((s) => s.name)).toEqual(['h_count', 'h_sum']);
   });
 
+  it('reuses strings from the previous line only when they match exactly', () => {
+    const parsed = parsePrometheusText(
+      [
+        'rq{code="200",c="x"} 1',
+        'rq_total{code_class="2",c="x"} 2',
+        'rq{code="2000",c="xy"} 3',
+        'rq{c="x",code="200"} 4',
+        'r{code="200"} 5',
+        '',
+      ].join('\n'),
+    );
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.samples.map((s) => [s.name, s.labels])).toEqual([
+      ['rq', { code: '200', c: 'x' }],
+      ['rq_total', { code_class: '2', c: 'x' }],
+      ['rq', { code: '2000', c: 'xy' }],
+      ['rq', { c: 'x', code: '200' }],
+      ['r', { code: '200' }],
+    ]);
+  });
+
+  it('still finds a duplicate label after the previous lines changed the label names', () => {
+    const parsed = parsePrometheusText('m{a="1",b="2"} 1\nm{b="1"} 2\nm{b="1",b="2"} 3\nm{a="1",a="1"} 4\n');
+    expect(parsed.errors.map((e) => [e.line, e.reason])).toEqual([
+      [3, 'duplicate label b'],
+      [4, 'duplicate label a'],
+    ]);
+  });
+
+  it('keeps histogram series apart when one has an extra label', () => {
+    const series = groupHistograms(
+      parsePrometheusText(
+        '# TYPE h histogram\nh_bucket{c="a",le="+Inf"} 1\nh_bucket{c="a",d="x",le="+Inf"} 2\nh_bucket{c="a",le="1"} 0\n',
+      ),
+    );
+    expect(series.map((s) => [s.labels, s.buckets])).toEqual([
+      [
+        { c: 'a' },
+        [
+          [1, 0],
+          [Number.POSITIVE_INFINITY, 1],
+        ],
+      ],
+      [{ c: 'a', d: 'x' }, [[Number.POSITIVE_INFINITY, 2]]],
+    ]);
+  });
+
   it('labels named like Object.prototype members are ordinary labels', () => {
     const parsed = parsePrometheusText('m{constructor="a",toString="b",hasOwnProperty="c"} 1\n');
     expect(parsed.errors).toEqual([]);

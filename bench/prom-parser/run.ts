@@ -1,0 +1,159 @@
+// Throughput of our Prometheus text parser on a ~5 MB Envoy-shaped scrape, against prom2javascript (the
+// fastest correct npm parser NOTES.md found) and a bare `text.split('\n')` floor, in the same process and
+// interleaved round by round, so machine noise hits all three alike. Prints a table, then ONE JSON
+// object with the figures as the last line.
+//
+//   node bench/prom-parser/run.ts [--target-mb 5] [--rounds 15]
+
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { getMetricsFromIterator } from 'prom2javascript';
+import { groupHistograms } from '../../server/metrics/group-histograms.ts';
+import { parsePrometheusText } from '../../server/metrics/prom-text-parser.ts';
+
+const FIXTURE = '/work/shared/fixtures/envoy/envoy_stats_prometheus_consul_dataplane_merged.txt';
+const WARMUP_ROUNDS = 3;
+
+const { values } = parseArgs({
+  options: { 'target-mb': { type: 'string', default: '5' }, rounds: { type: 'string', default: '15' } },
+});
+const targetBytes = Number(values['target-mb']) * 1024 * 1024;
+const rounds = Number(values.rounds);
+
+/**
+ * The Envoy section of the Consul dataplane scrape, with every per-cluster series repeated for renamed
+ * clusters (`local_app-1`, …) until the text reaches the target size. Families stay contiguous and
+ * in Envoy's order (family, then cluster), as a proxy with many upstream clusters would print them.
+ */
+function buildPayload(source: string, target: number): { text: string; clusters: number } {
+  const lines = source.split('\n');
+  const envoyStart = lines.findIndex((l) => l.startsWith('# TYPE envoy_'));
+  const blocks: { header: string[]; perCluster: string[]; other: string[] }[] = [];
+  for (const line of lines.slice(envoyStart)) {
+    if (line.startsWith('#')) {
+      blocks.push({ header: [line], perCluster: [], other: [] });
+      continue;
+    }
+    const block = blocks[blocks.length - 1];
+    if (block === undefined || line === '') continue;
+    (line.includes('envoy_cluster_name="') ? block.perCluster : block.other).push(line);
+  }
+  const fixedBytes = blocks.reduce((n, b) => n + [...b.header, ...b.other].join('\n').length + 1, 0);
+  const perCopyBytes = blocks.reduce((n, b) => n + b.perCluster.join('\n').length + 1, 0);
+  const copies = Math.max(1, Math.round((target - fixedBytes) / perCopyBytes));
+  const out: string[] = [];
+  for (const block of blocks) {
+    out.push(...block.header, ...block.other);
+    for (let k = 0; k < copies; k++) {
+      for (const line of block.perCluster) {
+        out.push(
+          k === 0 ? line : line.replace(/envoy_cluster_name="([^"]*)"/, `envoy_cluster_name="$1-${k}"`),
+        );
+      }
+    }
+  }
+  return { text: `${out.join('\n')}\n`, clusters: 4 * copies };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+type Contender = { name: string; run: (text: string) => Promise<number> | number };
+
+const contenders: Contender[] = [
+  { name: 'meshscope parsePrometheusText', run: (t) => parsePrometheusText(t).samples.length },
+  {
+    name: 'meshscope parse + groupHistograms',
+    run: (t) => {
+      const parsed = parsePrometheusText(t);
+      return parsed.samples.length + groupHistograms(parsed).length;
+    },
+  },
+  {
+    name: 'prom2javascript 0.2.0',
+    run: async (t) => Object.keys(await getMetricsFromIterator(t.split('\n')[Symbol.iterator]())).length,
+  },
+  { name: "text.split('\\n')", run: (t) => t.split('\n').length },
+];
+
+async function main(): Promise<void> {
+  const source = readFileSync(FIXTURE, 'utf8');
+  const { text, clusters } = buildPayload(source, targetBytes);
+  const mb = Buffer.byteLength(text) / (1024 * 1024);
+
+  // Sanity: the payload is clean for us, and the figures compare like with like.
+  const parsed = parsePrometheusText(text);
+  if (parsed.errorCount !== 0) throw new Error(`payload has ${parsed.errorCount} parse errors`);
+  const p2jFamilies = Object.keys(await getMetricsFromIterator(text.split('\n')[Symbol.iterator]())).length;
+  // prom2javascript's value pattern has no NaN: the Go summaries at the top of the real Consul scrape
+  // (`{quantile="0.5"} NaN`) make it reject the whole scrape, so the payload is the Envoy section only.
+  let p2jOnFixture = 'ok';
+  await getMetricsFromIterator(source.split('\n')[Symbol.iterator]()).catch((e: unknown) => {
+    p2jOnFixture = `rejects the unmodified fixture: ${e instanceof Error ? e.message.slice(0, 80) : String(e)}`;
+  });
+
+  const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  let sink = 0;
+  for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+    for (const c of contenders) {
+      // A fresh, flat copy per run: V8 caches split() results per subject string, and a string every
+      // contender has already scanned would flatter whoever runs second.
+      const input = Buffer.from(text).toString();
+      const t0 = performance.now();
+      sink += await c.run(input);
+      const ms = performance.now() - t0;
+      if (round >= WARMUP_ROUNDS) times.get(c.name)!.push(ms);
+    }
+  }
+
+  const ours = median(times.get(contenders[0]!.name)!);
+  const rows = contenders.map((c) => {
+    const ms = median(times.get(c.name)!);
+    return {
+      name: c.name,
+      medianMs: +ms.toFixed(2),
+      mbPerS: +(mb / (ms / 1000)).toFixed(1),
+      vsOurs: +(ms / ours).toFixed(2),
+    };
+  });
+
+  console.log(
+    `payload: ${mb.toFixed(2)} MB, ${parsed.samples.length} samples, ${parsed.families.size} families, ${clusters} clusters`,
+  );
+  console.log(
+    `families: ours ${parsed.families.size} (histogram _bucket/_sum/_count in one family), prom2javascript ${p2jFamilies}`,
+  );
+  console.log(`prom2javascript on ${FIXTURE.split('/').pop()}: ${p2jOnFixture}`);
+  console.log(`rounds: ${rounds} (+${WARMUP_ROUNDS} warm-up), interleaved; node ${process.version}`);
+  console.log('');
+  console.log(
+    `${'parser'.padEnd(36)}${'median ms'.padStart(11)}${'MB/s'.padStart(9)}${'time vs ours'.padStart(14)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(36)}${r.medianMs.toFixed(2).padStart(11)}${r.mbPerS.toFixed(1).padStart(9)}${`${r.vsOurs.toFixed(2)}×`.padStart(14)}`,
+    );
+  }
+  if (sink === 0) console.log('');
+  const byName = (n: number) => rows[n]!;
+  console.log(
+    JSON.stringify({
+      bench: 'prom-parser',
+      payloadMB: +mb.toFixed(2),
+      samples: parsed.samples.length,
+      rounds,
+      oursMBps: byName(0).mbPerS,
+      oursWithHistogramsMBps: byName(1).mbPerS,
+      prom2javascriptMBps: byName(2).mbPerS,
+      splitMBps: byName(3).mbPerS,
+      speedupVsProm2javascript: +(byName(2).medianMs / byName(0).medianMs).toFixed(2),
+      splitFractionOfOurs: +(byName(3).medianMs / byName(0).medianMs).toFixed(3),
+    }),
+  );
+}
+
+await main();
