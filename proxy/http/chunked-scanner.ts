@@ -16,12 +16,21 @@ const enum_ = {
   TRAILER_LF: 9,
   FINAL_LF: 10,
   DONE: 11,
+  SIZE_BWS: 12,
+  TRAILER_NAME: 13,
 } as const;
 
 /** Chunk sizes above this many hex digits are refused (2^60 bytes is more than anyone sends). */
 const MAX_SIZE_DIGITS = 15;
 /** Bounds chunk extensions and trailers, which are otherwise unbounded header-like input. */
 const MAX_META_BYTES = 16 * 1024;
+
+/** RFC 9110 tchar, for trailer field names. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
 
 export type ChunkResult =
   | { kind: 'more' }
@@ -73,12 +82,24 @@ export class ChunkedScanner {
             this.state = enum_.SIZE_DIGITS;
           } else if (this.state === enum_.SIZE_DIGITS && c === 0x0d) {
             this.state = enum_.SIZE_LF;
-          } else if (this.state === enum_.SIZE_DIGITS && (c === 0x3b || c === 0x20 || c === 0x09)) {
-            // chunk-ext (and BWS before it): skipped, but bounded and free of control characters.
+          } else if (this.state === enum_.SIZE_DIGITS && c === 0x3b) {
+            // chunk-ext: skipped, but bounded and free of control characters.
             this.state = enum_.EXT;
+          } else if (this.state === enum_.SIZE_DIGITS && (c === 0x20 || c === 0x09)) {
+            this.state = enum_.SIZE_BWS;
           } else {
             return { kind: 'error', reason: 'invalid chunk size' };
           }
+          i++;
+          continue;
+        }
+        case enum_.SIZE_BWS: {
+          // chunk-ext = *( BWS ";" … ): whitespace after the size may only lead to a ";". Accepting
+          // "5 6" or "5 \r\n" would let another parser read a different size than the one we forward.
+          const c = buf[i]!;
+          if (c === 0x3b) this.state = enum_.EXT;
+          else if (c !== 0x20 && c !== 0x09) return { kind: 'error', reason: 'invalid chunk size' };
+          else if (++this.meta > MAX_META_BYTES) return { kind: 'error', reason: 'chunk extension too long' };
           i++;
           continue;
         }
@@ -112,10 +133,21 @@ export class ChunkedScanner {
           continue;
         }
         case enum_.TRAILER_START: {
+          // A trailer is a field line (token ":" value). Anything else here, a bare LF above all, is
+          // where a lenient upstream could see the end of the body and a smuggled request after it.
           const c = buf[i]!;
           if (c === 0x0d) this.state = enum_.FINAL_LF;
           else if (c === 0x20 || c === 0x09) return { kind: 'error', reason: 'obs-fold in trailer' };
-          else this.state = enum_.TRAILER_LINE;
+          else if (TCHAR[c] === 1) this.state = enum_.TRAILER_NAME;
+          else return { kind: 'error', reason: 'invalid trailer' };
+          i++;
+          continue;
+        }
+        case enum_.TRAILER_NAME: {
+          const c = buf[i]!;
+          if (c === 0x3a) this.state = enum_.TRAILER_LINE;
+          else if (TCHAR[c] !== 1) return { kind: 'error', reason: 'invalid trailer' };
+          else if (++this.meta > MAX_META_BYTES) return { kind: 'error', reason: 'trailers too long' };
           i++;
           continue;
         }
