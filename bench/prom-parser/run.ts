@@ -6,6 +6,7 @@
 //   node bench/prom-parser/run.ts [--target-mb 5] [--rounds 15]
 
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getMetricsFromIterator } from 'prom2javascript';
@@ -128,7 +129,9 @@ async function main(): Promise<void> {
     `families: ours ${parsed.families.size} (histogram _bucket/_sum/_count in one family), prom2javascript ${p2jFamilies}`,
   );
   console.log(`prom2javascript on ${FIXTURE.split('/').pop()}: ${p2jOnFixture}`);
-  console.log(`rounds: ${rounds} (+${WARMUP_ROUNDS} warm-up), interleaved; node ${process.version}`);
+  console.log(
+    `rounds: ${rounds} (+${WARMUP_ROUNDS} warm-up), interleaved; node ${process.version}; load average ${loadavg()[0]!.toFixed(2)} (2 cores shared: compare ratios, not absolute MB/s)`,
+  );
   console.log('');
   console.log(
     `${'parser'.padEnd(36)}${'median ms'.padStart(11)}${'MB/s'.padStart(9)}${'time vs ours'.padStart(14)}`,
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       payloadMB: +mb.toFixed(2),
       samples: parsed.samples.length,
       rounds,
+      loadAverage: +loadavg()[0]!.toFixed(2),
       oursMBps: byName(0).mbPerS,
       oursWithHistogramsMBps: byName(1).mbPerS,
       prom2javascriptMBps: byName(2).mbPerS,
