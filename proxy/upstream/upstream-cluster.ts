@@ -132,6 +132,7 @@ export class UpstreamCluster {
         );
       }
     }
+    this.warm = this.refreshers.length === 0;
     this.initialized = Promise.all(this.refreshers.map((r) => r.firstResolution)).then(() => {
       this.warm = true;
     });
