@@ -1,0 +1,199 @@
+// Envoy access log format strings ("Access logging" → "Format Strings" and "Command Operators" in the
+// Envoy docs): literal text with `%COMMAND%`, `%COMMAND(ARG)%` or `%COMMAND(ARG):LENGTH%` operators and
+// `%%` for a literal percent sign. A format is parsed once, when the configuration loads, into literal
+// strings and small getter functions; formatting a request then only concatenates. An operator we do
+// not implement is an error at load time, like Envoy's "Not supported field in StreamInfo".
+
+import type { AccessLogEntry } from './access-log-entry.ts';
+import { compileStartTimeFormat, StartTimeFormatError } from './start-time-format.ts';
+
+export type { AccessLogEntry } from './access-log-entry.ts';
+
+/** Envoy's default format ("Default Format String"), used when an access log sets no format. */
+export const DEFAULT_ACCESS_LOG_FORMAT =
+  '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" ' +
+  '%RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% ' +
+  '%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" ' +
+  '"%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"\n';
+
+export type AccessLogFormatter = (entry: AccessLogEntry) => string;
+
+export class AccessLogFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccessLogFormatError';
+  }
+}
+
+/** A value for one operator; undefined or '' prints as `-` ("not set/empty" in the Envoy docs). */
+type Getter = (e: AccessLogEntry) => string | undefined;
+
+// The same shape Envoy's parser accepts: upper-case command, optional (argument without ")"), optional
+// :length, closing %.
+const COMMAND = /%([A-Z0-9_]+)(?:\(([^)]*)\))?(?::([0-9]+))?%/y;
+
+/**
+ * Parses `format` (Envoy's default when undefined) and returns the function that renders one entry.
+ * Throws `AccessLogFormatError` naming the position and the operator when the format is invalid.
+ */
+export function compileAccessLogFormat(format: string = DEFAULT_ACCESS_LOG_FORMAT): AccessLogFormatter {
+  const parts: (string | ((e: AccessLogEntry) => string))[] = [];
+  let literal = '';
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i]!;
+    if (c !== '%') {
+      literal += c;
+      i++;
+      continue;
+    }
+    if (format[i + 1] === '%') {
+      literal += '%';
+      i += 2;
+      continue;
+    }
+    COMMAND.lastIndex = i;
+    const m = COMMAND.exec(format);
+    if (m === null) {
+      throw new AccessLogFormatError(
+        `access log format ${JSON.stringify(format)}: no valid command operator at position ${i} ` +
+          '(expected %COMMAND%, %COMMAND(ARG)% or %COMMAND(ARG):LENGTH%; %% for a literal %)',
+      );
+    }
+    const [, command = '', arg, length] = m;
+    if (literal !== '') parts.push(literal);
+    literal = '';
+    parts.push(
+      withDefault(operator(command, arg, format), length === undefined ? undefined : Number(length)),
+    );
+    i = COMMAND.lastIndex;
+  }
+  if (literal !== '') parts.push(literal);
+
+  const n = parts.length;
+  return (entry) => {
+    let out = '';
+    for (let k = 0; k < n; k++) {
+      const p = parts[k]!;
+      out += typeof p === 'string' ? p : p(entry);
+    }
+    return out;
+  };
+}
+
+function withDefault(get: Getter, maxLength: number | undefined): (e: AccessLogEntry) => string {
+  if (maxLength === undefined) {
+    return (e) => {
+      const v = get(e);
+      return v === undefined || v === '' ? '-' : v;
+    };
+  }
+  // `:Z` truncates the value to Z characters (REQ(X?Y):Z in the docs; Envoy applies it to any operator).
+  return (e) => {
+    const v = get(e);
+    return v === undefined || v === '' ? '-' : v.length > maxLength ? v.slice(0, maxLength) : v;
+  };
+}
+
+const NO_ARGUMENT: Record<string, Getter> = {
+  RESPONSE_CODE: (e) => String(e.responseCode),
+  RESPONSE_FLAGS: (e) => e.responseFlags,
+  BYTES_RECEIVED: (e) => String(e.bytesReceived),
+  BYTES_SENT: (e) => String(e.bytesSent),
+  // Envoy logs whole milliseconds, truncated (a std::chrono duration_cast).
+  DURATION: (e) => String(Math.trunc(e.durationMs)),
+  REQUEST_DURATION: (e) =>
+    e.requestDurationMs === undefined ? undefined : String(Math.trunc(e.requestDurationMs)),
+  RESPONSE_DURATION: (e) =>
+    e.responseDurationMs === undefined ? undefined : String(Math.trunc(e.responseDurationMs)),
+  PROTOCOL: (e) => e.protocol,
+  UPSTREAM_HOST: (e) => e.upstreamHost,
+  UPSTREAM_CLUSTER: (e) => e.upstreamCluster,
+  DOWNSTREAM_REMOTE_ADDRESS: (e) => e.downstreamRemoteAddress,
+};
+
+const SUPPORTED =
+  'START_TIME, START_TIME(format), REQ(X?Y):Z, RESP(X?Y):Z, REQUEST_HEADER, RESPONSE_HEADER, ' +
+  Object.keys(NO_ARGUMENT).join(', ');
+
+function operator(command: string, arg: string | undefined, format: string): Getter {
+  const where = `access log format ${JSON.stringify(format)}`;
+  if (command === 'START_TIME') {
+    try {
+      const render = compileStartTimeFormat(arg);
+      return (e) => render(e.startTime);
+    } catch (err) {
+      if (err instanceof StartTimeFormatError) throw new AccessLogFormatError(`${where}: ${err.message}`);
+      throw err;
+    }
+  }
+  // REQUEST_HEADER / RESPONSE_HEADER are the long names newer Envoy releases use in the same default format.
+  if (
+    command === 'REQ' ||
+    command === 'REQUEST_HEADER' ||
+    command === 'RESP' ||
+    command === 'RESPONSE_HEADER'
+  ) {
+    const [main, alternative] = headerNames(command, arg, where);
+    const lookup = command === 'REQ' || command === 'REQUEST_HEADER' ? requestHeader : responseHeader;
+    const first = lookup(main);
+    if (alternative === undefined) return first;
+    const second = lookup(alternative);
+    return (e) => {
+      const v = first(e);
+      return v === undefined || v === '' ? second(e) : v;
+    };
+  }
+  const get = NO_ARGUMENT[command];
+  if (get === undefined) {
+    throw new AccessLogFormatError(
+      `${where}: unsupported command operator %${command}% (supported: ${SUPPORTED})`,
+    );
+  }
+  if (arg !== undefined)
+    throw new AccessLogFormatError(`${where}: %${command}% takes no argument, got (${arg})`);
+  return get;
+}
+
+// `X?Y`: header X, or Y when X is absent. Envoy rejects more than one alternative.
+function headerNames(command: string, arg: string | undefined, where: string): [string, string | undefined] {
+  if (arg === undefined || arg === '') {
+    throw new AccessLogFormatError(
+      `${where}: %${command}% needs a header name, as in %${command}(X-REQUEST-ID)%`,
+    );
+  }
+  const names = arg.split('?');
+  if (names.length > 2) {
+    throw new AccessLogFormatError(`${where}: %${command}(${arg})% names more than one alternative header`);
+  }
+  if (names.some((n) => n === '')) {
+    throw new AccessLogFormatError(`${where}: %${command}(${arg})% has an empty header name`);
+  }
+  return [names[0]!.toLowerCase(), names[1]?.toLowerCase()];
+}
+
+function requestHeader(name: string): Getter {
+  switch (name) {
+    case ':method':
+      return (e) => e.method;
+    case ':path':
+      return (e) => e.path;
+    case 'x-envoy-original-path':
+      return (e) => e.originalPath ?? e.reqHeader(name);
+    case ':authority':
+      // HTTP/1.1 carries the authority in Host; Envoy maps it to :authority.
+      return (e) => e.reqHeader(':authority') ?? e.reqHeader('host');
+    default:
+      return (e) => e.reqHeader(name);
+  }
+}
+
+function responseHeader(name: string): Getter {
+  if (name === 'x-envoy-upstream-service-time') {
+    return (e) =>
+      e.upstreamServiceTimeMs === undefined
+        ? e.respHeader(name)
+        : String(Math.trunc(e.upstreamServiceTimeMs));
+  }
+  return (e) => e.respHeader(name);
+}
