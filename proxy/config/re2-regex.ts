@@ -10,6 +10,22 @@ export class RegexSyntaxError extends Error {}
 
 const RE2_FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm' };
 
+const SYNTAX_CHARACTERS = '^$\\.*+?()[]{}|/';
+
+// RE2 names general categories (\pL, \p{Lu}) and scripts (\p{Greek}) alike; JavaScript wants
+// Script= before a script name. `^` inside the braces negates, as \P does.
+function unicodeProperty(negated: boolean, name: string): string {
+  let negate = negated;
+  let property = name;
+  if (property.startsWith('^')) {
+    negate = !negate;
+    property = property.slice(1);
+  }
+  if (!/^[A-Za-z_]+$/.test(property)) throw new RegexSyntaxError(`invalid Unicode class "${name}"`);
+  const js = /^[A-Z][a-z]?$/.test(property) || property === 'Any' ? property : `Script=${property}`;
+  return `\\${negate ? 'P' : 'p'}{${js}}`;
+}
+
 function translate(pattern: string): { source: string; flags: string } {
   let flags = '';
   let rest = pattern;
@@ -31,12 +47,31 @@ function translate(pattern: string): { source: string; flags: string } {
     if (c === '\\') {
       const next = rest[i + 1];
       if (next === undefined) throw new RegexSyntaxError('trailing backslash');
+      i++;
       if (!inClass && /[1-9]/.test(next))
         throw new RegexSyntaxError('backreferences are not supported by RE2');
       if (!inClass && next === 'A') out += '^';
       else if (!inClass && next === 'z') out += '$';
-      else out += c + next;
-      i++;
+      else if (next === 'p' || next === 'P') {
+        // \pL (one letter) or \p{Greek} (up to the closing brace).
+        let name: string | undefined;
+        if (rest[i + 1] === '{') {
+          const close = rest.indexOf('}', i + 2);
+          if (close < 0) throw new RegexSyntaxError('unterminated \\p{…}');
+          name = rest.slice(i + 2, close);
+          i = close;
+        } else {
+          name = rest[i + 1];
+          if (name === undefined) throw new RegexSyntaxError('unterminated \\p');
+          i++;
+        }
+        out += unicodeProperty(next === 'P', name);
+      } else if (next === 'x' && rest[i + 1] === '{')
+        out += '\\u'; // \x{263a} is \u{263a} in JavaScript
+      else if (/[A-Za-z0-9]/.test(next) || SYNTAX_CHARACTERS.includes(next) || (inClass && next === '-'))
+        out += c + next;
+      // RE2 lets any punctuation be escaped; Unicode-mode JavaScript only syntax characters.
+      else out += next;
       continue;
     }
     if (inClass) {
@@ -79,17 +114,11 @@ function translate(pattern: string): { source: string; flags: string } {
 /** Compiles an RE2 pattern to a RegExp that must match the entire input. */
 export function compileRe2(pattern: string): RegExp {
   const { source, flags } = translate(pattern);
-  const anchored = `^(?:${source})$`;
   try {
-    // Unicode mode first (RE2 works on UTF-8 code points and knows \p{…}); RE2 also allows escaping any
-    // punctuation (`\-`, `\#`), which only non-Unicode mode accepts.
-    return new RegExp(anchored, `${flags}u`);
-  } catch (unicodeError) {
-    try {
-      return new RegExp(anchored, flags);
-    } catch {
-      const reason = unicodeError instanceof Error ? unicodeError.message : String(unicodeError);
-      throw new RegexSyntaxError(reason.replace(/^Invalid regular expression: /, ''));
-    }
+    // Unicode mode: RE2 works on code points, and the mode's stricter syntax catches more mistakes.
+    return new RegExp(`^(?:${source})$`, `${flags}u`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new RegexSyntaxError(reason.replace(/^Invalid regular expression: /, ''));
   }
 }
