@@ -7,7 +7,7 @@
 // within a round before the median, so a busy phase of the shared machine hits all targets alike.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTool } from '../../test/support/system-tools.ts';
@@ -103,6 +103,8 @@ async function main(args: BenchArgs): Promise<void> {
     originPorts: [primaryPort!, canaryPort!],
   };
 
+  // The machine is shared: the 1-minute load average before and after says how quiet it was.
+  const loadBefore = loadavg()[0]!;
   const origin = await startOrigin(context);
   log(`started origin at ${origin.url}`);
   const targets = new Map<TargetName, RunningTarget>();
@@ -152,6 +154,9 @@ async function main(args: BenchArgs): Promise<void> {
       `${args.rounds} interleaved rounds, medians (ratios: median of per-round ratios)`,
   );
   console.log(formatSummaryTable(summary, args.targets));
+  console.log(
+    `load average (1 min) before ${loadBefore.toFixed(2)}, after ${loadavg()[0]!.toFixed(2)}, on ${cpus().length} CPUs`,
+  );
   if (summary.originHeadroomVsNginx !== undefined) {
     const verdict =
       summary.originHeadroomVsNginx >= 1.5 ? 'not the bottleneck' : 'TOO CLOSE: may be the bottleneck';
@@ -173,7 +178,12 @@ async function main(args: BenchArgs): Promise<void> {
     JSON.stringify({
       bench: 'proxy',
       settings: { ...args, ...load, tool: 'wrk' },
-      environment: { nginx: nginxVersion(nginxPath), node: process.version, cpus: cpus().length },
+      environment: {
+        nginx: nginxVersion(nginxPath),
+        node: process.version,
+        cpus: cpus().length,
+        loadAverage: { before: loadBefore, after: loadavg()[0]! },
+      },
       targets: summary.targets,
       ratiosVsNginx: summary.ratiosVsNginx,
       originHeadroomVsNginx: summary.originHeadroomVsNginx ?? null,
