@@ -13,6 +13,8 @@ import { ClusterManagerStats, removeClusterStats } from './cluster-stats.ts';
 import { createResolver, type Resolver } from './resolver.ts';
 import { UpstreamCluster, type UpstreamLog } from './upstream-cluster.ts';
 
+export type { UpstreamCluster, UpstreamLog };
+
 export interface ClusterManagerOptions {
   stats: StatsStore;
   /** Defaults to the system resolver without a hosts-file override. */
