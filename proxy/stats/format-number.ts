@@ -8,6 +8,8 @@ export function formatG(x: number, precision = 32): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  // Exact integers print the same digits either way, and this path is much cheaper.
+  if (Number.isSafeInteger(x)) return String(x);
   const [mantissa = '', expText = '0'] = x.toExponential(precision - 1).split('e');
   const exp = Number(expText);
   if (exp < -4 || exp >= precision) {

@@ -9,37 +9,26 @@ import { type ExtractedName, extractTags } from './tag-extraction.ts';
 
 interface Family<T> {
   extracted: ExtractedName;
-  stats: T[];
+  stats: { stat: T; extracted: ExtractedName }[];
 }
 
 function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Envoy's `SymbolTable::lessThan`: compare dot-separated tokens one by one, then by token count. */
-export function compareTokenwise(a: string, b: string): number {
-  const ta = a.split('.');
-  const tb = b.split('.');
-  const n = Math.min(ta.length, tb.length);
-  for (let i = 0; i < n; i++) {
-    const c = byteOrder(ta[i]!, tb[i]!);
-    if (c !== 0) return c;
-  }
-  return ta.length - tb.length;
-}
-
 function families<T extends { name: string }>(stats: T[]): Family<T>[] {
   const groups = new Map<string, Family<T>>();
-  for (const s of stats) {
-    const extracted = extractTags(s.name);
+  for (const stat of stats) {
+    const extracted = extractTags(stat.name);
+    const entry = { stat, extracted };
     const g = groups.get(extracted.tagExtractedName);
-    if (g) g.stats.push(s);
-    else groups.set(extracted.tagExtractedName, { extracted, stats: [s] });
+    if (g) g.stats.push(entry);
+    else groups.set(extracted.tagExtractedName, { extracted, stats: [entry] });
   }
   const out = [...groups.values()].sort((x, y) =>
     byteOrder(x.extracted.tagExtractedName, y.extracted.tagExtractedName),
   );
-  for (const f of out) f.stats.sort((x, y) => compareTokenwise(x.name, y.name));
+  for (const f of out) f.stats.sort((x, y) => byteOrder(x.extracted.sortKey, y.extracted.sortKey));
   return out;
 }
 
@@ -53,21 +42,46 @@ export function formatTags(tags: readonly (readonly [string, string])[]): string
   return tags.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
 }
 
+// Label text per extracted name, kept as long as the (memoised) extraction result lives.
+const labelCache = new WeakMap<ExtractedName, string>();
+
+function labelsOf(e: ExtractedName): string {
+  let s = labelCache.get(e);
+  if (s === undefined) {
+    s = formatTags(e.tags);
+    labelCache.set(e, s);
+  }
+  return s;
+}
+
 function renderScalars(out: string[], type: 'counter' | 'gauge', stats: (Counter | Gauge)[]): void {
   for (const f of families(stats)) {
     const name = f.extracted.name;
     out.push(`# TYPE ${name} ${type}\n`);
-    for (const s of f.stats) out.push(`${name}{${formatTags(extractTags(s.name).tags)}} ${s.value}\n`);
+    for (const { stat, extracted } of f.stats) out.push(`${name}{${labelsOf(extracted)}} ${stat.value}\n`);
   }
 }
 
-function renderHistogram(out: string[], name: string, h: Histogram): void {
-  const tags = formatTags(extractTags(h.name).tags);
+// Bucket bounds are shared arrays (DEFAULT_BUCKETS), so their `le` texts are formatted once.
+const boundTexts = new WeakMap<readonly number[], string[]>();
+
+function leTexts(bounds: readonly number[]): string[] {
+  let t = boundTexts.get(bounds);
+  if (t === undefined) {
+    t = bounds.map((b) => formatG(b));
+    boundTexts.set(bounds, t);
+  }
+  return t;
+}
+
+function renderHistogram(out: string[], name: string, h: Histogram, extracted: ExtractedName): void {
+  const tags = labelsOf(extracted);
   const bucketTags = tags === '' ? '' : `${tags},`;
+  const le = leTexts(h.buckets);
   let cumulative = 0;
-  for (let i = 0; i < h.buckets.length; i++) {
+  for (let i = 0; i < le.length; i++) {
     cumulative += h.counts[i]!;
-    out.push(`${name}_bucket{${bucketTags}le="${formatG(h.buckets[i]!)}"} ${cumulative}\n`);
+    out.push(`${name}_bucket{${bucketTags}le="${le[i]}"} ${cumulative}\n`);
   }
   out.push(`${name}_bucket{${bucketTags}le="+Inf"} ${h.count}\n`);
   out.push(`${name}_sum{${tags}} ${formatG(h.sum)}\n`);
@@ -82,7 +96,7 @@ export function renderPrometheus(store: StatsStore, sel: StatsSelection = {}): s
   renderScalars(out, 'gauge', gauges);
   for (const f of families(histograms)) {
     out.push(`# TYPE ${f.extracted.name} histogram\n`);
-    for (const h of f.stats) renderHistogram(out, f.extracted.name, h);
+    for (const { stat, extracted } of f.stats) renderHistogram(out, f.extracted.name, stat, extracted);
   }
   return out.join('');
 }

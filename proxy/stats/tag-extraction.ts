@@ -12,6 +12,11 @@ export interface ExtractedName {
   tagExtractedName: string;
   /** Prometheus label name (sanitized, e.g. `envoy_cluster_name`) and raw value, in extraction order. */
   tags: [string, string][];
+  /**
+   * The full stat name with dots as NUL: plain string order on it is Envoy's token-by-token order
+   * (`SymbolTable::lessThan`), which sorts the series of a family.
+   */
+  sortKey: string;
 }
 
 interface Match {
@@ -142,7 +147,12 @@ export function computeTags(statName: string): ExtractedName {
     matches.push(m);
   }
   const tagExtractedName = removeRanges(statName, matches);
-  return { name: `envoy_${sanitizePrometheusName(tagExtractedName)}`, tagExtractedName, tags };
+  return {
+    name: `envoy_${sanitizePrometheusName(tagExtractedName)}`,
+    tagExtractedName,
+    tags,
+    sortKey: statName.replaceAll('.', '\0'),
+  };
 }
 
 // Rendering runs on every scrape while the set of names changes rarely, so results are memoised.
