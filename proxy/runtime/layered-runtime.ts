@@ -50,6 +50,8 @@ interface DiskState {
   /** undefined: directory missing (layer absent). */
   values: Map<string, string> | undefined;
   fingerprint: string | undefined;
+  /** The last read error, so a persistent one is logged once, not at every poll. */
+  lastError: string | undefined;
 }
 
 interface RuntimeStats {
@@ -93,7 +95,13 @@ export class LayeredRuntime {
       if (l.kind === 'static') this.staticValues.set(l.name, flattenStaticLayer(l.values));
       else if (l.kind === 'disk') {
         const dir = diskLayerDirectory(l, opts.serviceCluster);
-        this.disk.set(l.name, { config: l, dir, values: undefined, fingerprint: undefined });
+        this.disk.set(l.name, {
+          config: l,
+          dir,
+          values: undefined,
+          fingerprint: undefined,
+          lastError: undefined,
+        });
       } else {
         if (admin) {
           throw new Error('Too many admin layers specified in LayeredRuntime, at most one may be specified');
@@ -202,6 +210,7 @@ export class LayeredRuntime {
       try {
         d.values = target.realDir === undefined ? undefined : await readDiskLayer(target.realDir);
         d.fingerprint = target.id;
+        d.lastError = undefined;
         reloaded = true;
         this.log(
           'info',
@@ -210,7 +219,10 @@ export class LayeredRuntime {
       } catch (e) {
         // Keep the previous values; the fingerprint stays stale so the next poll retries.
         this.stats?.loadError.inc();
-        this.log('warn', `runtime layer '${name}': cannot read ${d.dir}: ${(e as Error).message}`);
+        const message = (e as Error).message;
+        if (message !== d.lastError)
+          this.log('warn', `runtime layer '${name}': cannot read ${d.dir}: ${message}`);
+        d.lastError = message;
       }
     }
     return reloaded;

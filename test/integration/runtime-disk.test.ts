@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RuntimeLayer } from '../../proxy/config/model.ts';
 import { LayeredRuntime } from '../../proxy/runtime/layered-runtime.ts';
 import { writeRuntimeDir } from '../../proxy/runtime/runtime-dir.ts';
+import { StatsStore } from '../../proxy/stats/store.ts';
 
 const V1 = 'routing.traffic_shift.backend_v1';
 
@@ -32,7 +33,7 @@ function diskLayer(
 async function started(
   layers: RuntimeLayer[],
   onChange = vi.fn(),
-  opts: { watchFiles?: boolean; pollIntervalMs?: number } = {},
+  opts: { watchFiles?: boolean; pollIntervalMs?: number; stats?: StatsStore } = {},
 ): Promise<LayeredRuntime> {
   const rt = new LayeredRuntime(layers, { serviceCluster: 'frontend', onChange, ...opts });
   runtimes.push(rt);
@@ -85,6 +86,24 @@ describe('disk layer behind a symlink swapped by writeRuntimeDir', () => {
     const ms = await waitFor('the polled value', () => rt.getInteger(V1, 50) === 35);
     expect(ms).toBeLessThan(1000);
     expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the previous values when a new version cannot be read, and recovers', async () => {
+    const root = join(dir, 'current');
+    await writeRuntimeDir(root, { [V1]: '80' });
+    const stats = new StatsStore();
+    const rt = await started([base, diskLayer(root)], vi.fn(), { stats });
+
+    // Deeper than Envoy's 16-level walk limit: the layer cannot be loaded.
+    const bad = join(dir, 'bad');
+    await mkdir(join(bad, ...Array.from({ length: 17 }, (_, i) => `d${i}`)), { recursive: true });
+    await symlink(bad, join(dir, 'tmp-link'));
+    await rename(join(dir, 'tmp-link'), root);
+    await waitFor('the failed load', () => (stats.counters.get('runtime.load_error')?.value ?? 0) > 0);
+    expect(rt.getInteger(V1, 50)).toBe(80);
+
+    await writeRuntimeDir(root, { [V1]: '40' });
+    await waitFor('the next good version', () => rt.getInteger(V1, 50) === 40);
   });
 
   it('survives a missing directory and picks it up once it appears', async () => {
