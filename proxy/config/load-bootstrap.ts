@@ -6,6 +6,7 @@ import { extname, resolve } from 'node:path';
 import { ConfigError, type FieldPath } from './config-error.ts';
 import { convertBootstrap } from './convert-bootstrap.ts';
 import type { ListenerContext } from './convert-listener.ts';
+import { mergeBootstrapDocs } from './merge-bootstrap.ts';
 import type { Bootstrap } from './model.ts';
 import { normalizeKeys } from './normalize-keys.ts';
 import { type ParsedText, parseConfigText, type TextFormat } from './parse-text.ts';
@@ -41,9 +42,11 @@ function formatOf(file: string | undefined): TextFormat | undefined {
 }
 
 /** Adds the file and the line of the offending field to an error raised while handling `parsed`. */
-function locateError(err: unknown, parsed: ParsedText, file: string | undefined): unknown {
+function locateError(err: unknown, locate: ParsedText['locate'], file: string | undefined): unknown {
   if (!(err instanceof ConfigError) || err.file !== undefined) return err;
-  return err.located({ file, ...parsed.locate(err.segments) });
+  // A problem with the document as a whole has no line worth showing.
+  const where = err.segments.length > 0 ? locate(err.segments) : undefined;
+  return err.located({ file, ...where });
 }
 
 function errorCode(err: unknown): string {
@@ -69,46 +72,107 @@ function rdsLoader(opts: ParseOptions): ListenerContext['loadRds'] {
       if (!result.success) throw schemaError(result.error.issues, path, parsed.locate, rdsPath);
       return { routeConfig: convert(result.data, path), rdsPath };
     } catch (err) {
-      throw locateError(err, parsed, rdsPath);
+      throw locateError(err, parsed.locate, rdsPath);
     }
   };
 }
 
-/** Parses and validates an Envoy v3 bootstrap (YAML or JSON). Throws ConfigError naming the field. */
-export function parseBootstrap(text: string, opts: ParseOptions = {}): Bootstrap {
-  const file = opts.sourceName;
-  const parsed = parseConfigText(text, { format: opts.format ?? formatOf(file), file });
+// The labs ship the bootstrap inside a ConfigMap (envoy-config.yaml); handing that file to the proxy is
+// an easy mistake, and "apiVersion is an unknown field" would not explain it.
+function rejectKubernetesManifest(doc: Record<string, unknown>): void {
+  if (typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return;
+  const data = doc.data;
+  const hint =
+    isPlainObject(data) && Object.keys(data).length > 0
+      ? `; the bootstrap is one of its data entries (${Object.keys(data).join(', ')})`
+      : '';
+  throw new ConfigError([], `this is a Kubernetes ${doc.kind} manifest, not an Envoy bootstrap${hint}`);
+}
+
+/** The document as a snake_case map, or the reason it is no bootstrap at all. */
+function normalizedDocument(value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value)) {
+    const empty = value === null || value === undefined;
+    throw new ConfigError([], empty ? 'the bootstrap is empty' : 'the bootstrap must be a map of fields');
+  }
+  rejectKubernetesManifest(value);
+  return normalizeKeys(value) as Record<string, unknown>;
+}
+
+/** Validates and converts an already parsed document; errors are placed with `where`. */
+function bootstrapFromDocument(
+  value: unknown,
+  opts: ParseOptions,
+  where: { file?: string; locate: ParsedText['locate'] },
+): Bootstrap {
   try {
-    if (!isPlainObject(parsed.value)) {
-      const empty = parsed.value === null || parsed.value === undefined;
-      throw new ConfigError([], empty ? 'the bootstrap is empty' : 'the bootstrap must be a map of fields');
-    }
-    const raw = normalizeKeys(parsed.value) as Record<string, unknown>;
+    const raw = normalizedDocument(value);
     const result = bootstrapSchema.safeParse(raw, { reportInput: true });
-    if (!result.success) throw schemaError(result.error.issues, [] as FieldPath, parsed.locate, file);
+    if (!result.success) throw schemaError(result.error.issues, [] as FieldPath, where.locate, where.file);
     return convertBootstrap(result.data, raw, {
       serviceNode: opts.serviceNode,
       serviceCluster: opts.serviceCluster,
       loadRds: rdsLoader(opts),
     });
   } catch (err) {
-    throw locateError(err, parsed, file);
+    throw locateError(err, where.locate, where.file);
   }
 }
 
-/** Reads and parses a bootstrap file, choosing the syntax by extension as Envoy does. */
-export function loadBootstrapFile(path: string, opts: Omit<ParseOptions, 'sourceName'> = {}): Bootstrap {
+/** Parses and validates an Envoy v3 bootstrap (YAML or JSON). Throws ConfigError naming the field. */
+export function parseBootstrap(text: string, opts: ParseOptions = {}): Bootstrap {
+  const file = opts.sourceName;
+  const parsed = parseConfigText(text, { format: opts.format ?? formatOf(file), file });
+  return bootstrapFromDocument(parsed.value, opts, { file, locate: parsed.locate });
+}
+
+function readBootstrapText(path: string): string {
   const ext = extname(path).toLowerCase();
   if (ext === '.pb' || ext === '.pb_text') {
     throw new ConfigError([], 'protobuf bootstraps (.pb, .pb_text) are not supported; use YAML or JSON', {
       file: path,
     });
   }
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([], `cannot read the bootstrap (${errorCode(err)})`, { file: path });
   }
-  return parseBootstrap(text, { ...opts, sourceName: path });
+}
+
+/** Reads and parses a bootstrap file, choosing the syntax by extension as Envoy does. */
+export function loadBootstrapFile(path: string, opts: Omit<ParseOptions, 'sourceName'> = {}): Bootstrap {
+  return parseBootstrap(readBootstrapText(path), { ...opts, sourceName: path });
+}
+
+/** Where the proxy's command line says the bootstrap is: `-c` path, `--config-yaml` text, or both. */
+export interface BootstrapSource extends Omit<ParseOptions, 'sourceName' | 'format'> {
+  path?: string;
+  yaml?: string;
+}
+
+/**
+ * Loads the bootstrap as Envoy does from `-c` and `--config-yaml`: with both, the YAML is merged over
+ * the file (proto MergeFrom). Errors in a merged document carry no line, as it has no single source.
+ */
+export function loadBootstrap(source: BootstrapSource): Bootstrap {
+  const { path, yaml, ...opts } = source;
+  if (yaml === undefined) {
+    if (path === undefined) throw new ConfigError([], 'no bootstrap given: use -c <path> or --config-yaml');
+    return loadBootstrapFile(path, opts);
+  }
+  if (path === undefined) return parseBootstrap(yaml, { ...opts, sourceName: '--config-yaml' });
+  const normalized = (text: string, file: string, format?: TextFormat) => {
+    const parsed = parseConfigText(text, { format, file });
+    try {
+      return normalizedDocument(parsed.value);
+    } catch (err) {
+      throw locateError(err, parsed.locate, file);
+    }
+  };
+  const merged = mergeBootstrapDocs(
+    normalized(readBootstrapText(path), path, formatOf(path)),
+    normalized(yaml, '--config-yaml', 'yaml'),
+  );
+  return bootstrapFromDocument(merged, opts, { file: `${path} + --config-yaml`, locate: () => undefined });
 }

@@ -12,7 +12,7 @@ import { ConfigError, type FieldPath } from './config-error.ts';
 /** Fields whose value is a Struct or a user-keyed map: their contents are data, not proto field names. */
 const FREE_FORM_FIELDS = new Set(['static_layer', 'filter_metadata', 'typed_filter_metadata', 'json_format']);
 
-function isFreeForm(key: string, path: FieldPath): boolean {
+export function isFreeForm(key: string, path: FieldPath): boolean {
   if (FREE_FORM_FIELDS.has(key)) return true;
   // Node.metadata is a Struct (elsewhere `metadata` is the Metadata message with filter_metadata).
   return key === 'metadata' && path.length === 1 && path[0] === 'node';

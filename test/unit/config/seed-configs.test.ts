@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { parseBootstrap } from '../../../proxy/config/load-bootstrap.ts';
 import type { Bootstrap, RouteAction } from '../../../proxy/config/model.ts';
 import { configError as captureError, type Doc } from './bootstrap-fixture.ts';
-import { seedBootstraps, seedFragment } from './seed-blocks.ts';
+import { seedBootstraps, seedFragment, seedYamlBlocks } from './seed-blocks.ts';
 
 const LAB = 'envoy-sidecar-lab.md';
 const BASICS = 'envoy-sidecar-basics.md';
@@ -119,6 +119,14 @@ describe('envoy-sidecar-lab: the ConfigMap envoy.yaml', () => {
     expect(err.path).toBe('static_resources.clusters[1].tls_context');
     expect(err.message).toContain("removed in Envoy's v3 API");
     expect(err.message).toContain('transport_socket');
+  });
+  it('explains that the ConfigMap file itself is not a bootstrap', () => {
+    const configMap = seedYamlBlocks(LAB).find((b) => b.text.includes('kind: ConfigMap'))!;
+    const err = captureError(() => parseBootstrap(configMap.text, { sourceName: 'envoy-config.yaml' }));
+    expect(err.message).toBe(
+      'envoy-config.yaml: this is a Kubernetes ConfigMap manifest, not an Envoy bootstrap; ' +
+        'the bootstrap is one of its data entries (envoy.yaml)',
+    );
   });
 });
 
