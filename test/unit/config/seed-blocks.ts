@@ -2,9 +2,11 @@
 // exactly what a user copies from them.
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
-export const SEEDS_DIR = '/work/shared/seeds';
+/** shared/ sits beside the repository checkout (here and in CI). */
+export const SEEDS_DIR = resolve(import.meta.dirname, '../../../../shared/seeds');
 
 export interface FencedBlock {
   lang: string;
