@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
         },
         bootstrap.admin.address,
       );
-      log('info', 'main', `admin address: ${bootstrap.admin.address.address}:${admin.port}`);
+      log('info', 'main', `admin address: ${bootstrap.admin.address.address}:${admin.address.port}`);
     }
   } catch (e) {
     log('critical', 'main', (e as Error).message);

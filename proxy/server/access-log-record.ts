@@ -18,6 +18,7 @@ export class AccessLogRecord {
   upstreamCluster: string | undefined;
   downstreamRemoteAddress: string | undefined;
   requestHeaders: Headers | undefined;
+  generatedRequestId: string | undefined;
   responseHeaders: Headers | undefined;
 
   reqHeader(name: string): string | undefined {
@@ -25,7 +26,9 @@ export class AccessLogRecord {
     if (n === ':method') return this.method;
     if (n === ':path') return this.path;
     if (n === ':authority') return this.requestHeaders ? getHeader(this.requestHeaders, 'host') : undefined;
-    return this.requestHeaders ? getHeader(this.requestHeaders, n) : undefined;
+    const v = this.requestHeaders ? getHeader(this.requestHeaders, n) : undefined;
+    if (v === undefined && n === 'x-request-id') return this.generatedRequestId;
+    return v;
   }
 
   respHeader(name: string): string | undefined {

@@ -143,7 +143,7 @@ export class DownstreamConnection {
   private reject(status: number, reason: string): void {
     const ctx = this.listener.ctx();
     ctx.stats.cxProtocolError.inc();
-    ctx.stats.rqClass[4]?.inc();
+    ctx.stats.rqClass.charge(status);
     this.buf = null;
     this.socket.end(
       renderLocalReply(replies.badRequest(status, reason), ctx.hcm.serverName, true, false),

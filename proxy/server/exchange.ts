@@ -61,6 +61,8 @@ export class Exchange implements UpstreamHandler {
   private pool: ConnectionPool | undefined;
   private conn: PooledConnection | null = null;
   private upstreamHead = '';
+  /** The x-request-id we generated (Envoy adds one when the client sent none; the access log shows it). */
+  private requestId: string | undefined;
   private retried = false;
 
   // request side
@@ -202,7 +204,10 @@ export class Exchange implements UpstreamHandler {
     if (this.reqFraming === enum_.CHUNKED) s += 'transfer-encoding: chunked\r\n';
     if (req.upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
     s += 'x-forwarded-proto: http\r\n';
-    if (!requestId) s += `x-request-id: ${randomUUID()}\r\n`;
+    if (!requestId) {
+      this.requestId = randomUUID();
+      s += `x-request-id: ${this.requestId}\r\n`;
+    }
     if (action.timeoutMs > 0) s += `x-envoy-expected-rq-timeout-ms: ${action.timeoutMs}\r\n`;
     return `${s}\r\n`;
   }
@@ -607,7 +612,7 @@ export class Exchange implements UpstreamHandler {
     const durationMs = now - this.startMs;
     st.rqActive.sub(1);
     st.rqCompleted.inc();
-    if (this.status > 0) st.rqClass[(this.status / 100) | 0]?.inc();
+    if (this.status > 0) st.rqClass.charge(this.status);
     st.rqTime.record(durationMs);
     const cluster = this.cluster;
     if (cluster) {
@@ -641,6 +646,7 @@ export class Exchange implements UpstreamHandler {
     r.upstreamCluster = this.cluster?.name;
     r.downstreamRemoteAddress = this.dc.remoteAddress;
     r.requestHeaders = req;
+    r.generatedRequestId = this.requestId;
     r.responseHeaders = this.respHeadersForLog;
     try {
       this.ctx.accessLog!(r);

@@ -3,11 +3,30 @@
 // (config/http/http_conn_man/stats and config/upstream/cluster_manager/cluster_stats).
 import type { Counter, Gauge, Histogram, StatsStore } from '../stats/store.ts';
 
-function classCounters(store: StatsStore, base: string): Counter[] {
-  // index 1..5 → `<base>_1xx` … `<base>_5xx`
-  const out: Counter[] = [];
-  for (let i = 0; i <= 5; i++) out.push(store.counter(`${base}_${Math.max(i, 1)}xx`));
-  return out;
+/**
+ * `<base>_1xx` … `<base>_5xx`, created on first use: Envoy's per-class (and per-code) stats appear only
+ * once a response of that class was seen, and scrapers treat a missing series as 0.
+ */
+export class ClassCounters {
+  private readonly store: StatsStore;
+  private readonly base: string;
+  private readonly byClass: (Counter | undefined)[] = [];
+
+  constructor(store: StatsStore, base: string) {
+    this.store = store;
+    this.base = base;
+  }
+
+  charge(status: number): void {
+    const cls = (status / 100) | 0;
+    if (cls < 1 || cls > 5) return;
+    let c = this.byClass[cls];
+    if (!c) {
+      c = this.store.counter(`${this.base}_${cls}xx`);
+      this.byClass[cls] = c;
+    }
+    c.inc();
+  }
 }
 
 export class HcmStats {
@@ -15,7 +34,7 @@ export class HcmStats {
   readonly rqHttp1Total: Counter;
   readonly rqActive: Gauge;
   readonly rqCompleted: Counter;
-  readonly rqClass: Counter[];
+  readonly rqClass: ClassCounters;
   readonly rqTime: Histogram;
   readonly cxTotal: Counter;
   readonly cxHttp1Total: Counter;
@@ -41,7 +60,7 @@ export class HcmStats {
     this.rqHttp1Total = store.counter(`${p}downstream_rq_http1_total`);
     this.rqActive = store.gauge(`${p}downstream_rq_active`);
     this.rqCompleted = store.counter(`${p}downstream_rq_completed`);
-    this.rqClass = classCounters(store, `${p}downstream_rq`);
+    this.rqClass = new ClassCounters(store, `${p}downstream_rq`);
     this.rqTime = store.histogram(`${p}downstream_rq_time`);
     this.cxTotal = store.counter(`${p}downstream_cx_total`);
     this.cxHttp1Total = store.counter(`${p}downstream_cx_http1_total`);
@@ -83,7 +102,7 @@ export class ClusterRequestStats {
   readonly rqCompleted: Counter;
   readonly rqPendingTotal: Counter;
   readonly rqPendingActive: Gauge;
-  readonly rqClass: Counter[];
+  readonly rqClass: ClassCounters;
   readonly rqTime: Histogram;
   readonly rqTimeout: Counter;
   readonly rqRxReset: Counter;
@@ -113,7 +132,7 @@ export class ClusterRequestStats {
     this.rqCompleted = store.counter(`${p}upstream_rq_completed`);
     this.rqPendingTotal = store.counter(`${p}upstream_rq_pending_total`);
     this.rqPendingActive = store.gauge(`${p}upstream_rq_pending_active`);
-    this.rqClass = classCounters(store, `${p}upstream_rq`);
+    this.rqClass = new ClassCounters(store, `${p}upstream_rq`);
     this.rqTime = store.histogram(`${p}upstream_rq_time`);
     this.rqTimeout = store.counter(`${p}upstream_rq_timeout`);
     this.rqRxReset = store.counter(`${p}upstream_rq_rx_reset`);
@@ -145,8 +164,7 @@ export class ClusterRequestStats {
   /** Charges a completed upstream request (real or locally generated 5xx) to the per-code stats. */
   chargeResponse(status: number): void {
     this.code(status).inc();
-    const cls = (status / 100) | 0;
-    if (cls >= 1 && cls <= 5) this.rqClass[cls]!.inc();
+    this.rqClass.charge(status);
     this.rqCompleted.inc();
   }
 }
