@@ -51,9 +51,8 @@ async function main(argv: string[]): Promise<number> {
     bootstrap = load(args);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(
-        `error initializing configuration '${args.configPath ?? '--config-yaml'}': ${e.message}\n`,
-      );
+      // The message already names the file, the field path and the line.
+      process.stderr.write(`error initializing configuration: ${e.message}\n`);
       return 1;
     }
     throw e;
