@@ -80,6 +80,8 @@ class BufferedSink implements AccessLogSink {
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private broken = false;
+  /** Settles when the stream has taken the last chunk written (chunks complete in order). */
+  private lastWrite: Promise<void> = Promise.resolve();
   private readonly stream: Writable;
   private readonly owned: boolean;
   private readonly flushIntervalMs: number;
@@ -122,29 +124,24 @@ class BufferedSink implements AccessLogSink {
     }
   }
 
-  private writeBuffer(cb?: (err?: Error | null) => void): boolean {
+  private writeBuffer(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffer === '' || this.broken) return false;
+    if (this.buffer === '' || this.broken) return;
     const chunk = this.buffer;
     this.buffer = '';
-    // The return value (backpressure) is read through writableLength at the next write().
-    this.stream.write(chunk, cb);
-    return true;
+    // write()'s return value (backpressure) is read through writableLength at the next write(). The
+    // callback runs once the chunk is written, or with the error if the stream failed or was destroyed.
+    this.lastWrite = new Promise((resolve) => {
+      this.stream.write(chunk, () => resolve());
+    });
   }
 
   flush(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.writeBuffer(() => resolve())) return;
-      if (this.broken || this.stream.writableLength === 0) return resolve();
-      const done = () => {
-        this.stream.off('drain', done).off('close', done).off('error', done);
-        resolve();
-      };
-      this.stream.on('drain', done).on('close', done).on('error', done);
-    });
+    this.writeBuffer();
+    return this.lastWrite;
   }
 
   close(): Promise<void> {

@@ -54,7 +54,9 @@ export function compileStartTimeFormat(pattern?: string): (epochMs: number) => s
       segments = renderSecond(parts, new Date(second * 1000));
     }
     if (segments.length === 1 && typeof segments[0] === 'string') return segments[0];
-    const nanos = Math.min(999_999_999, Math.round((epochMs - second * 1000) * 1e6));
+    // An epoch-ms double resolves ~0.25 µs today, so round to whole microseconds (else 12.345 ms
+    // could print as 012344 µs); the last three of nine digits are then 0.
+    const nanos = Math.min(999_999_000, Math.round((epochMs - second * 1000) * 1000) * 1000);
     const digits = String(nanos).padStart(9, '0');
     let out = '';
     for (const s of segments) out += typeof s === 'string' ? s : digits.slice(0, s);
