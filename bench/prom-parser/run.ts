@@ -8,12 +8,19 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getMetricsFromIterator } from 'prom2javascript';
 import { groupHistograms } from '../../server/metrics/group-histograms.ts';
 import { parsePrometheusText } from '../../server/metrics/prom-text-parser.ts';
 
-const FIXTURE = '/work/shared/fixtures/envoy/envoy_stats_prometheus_consul_dataplane_merged.txt';
+// shared/ sits beside the repository checkout.
+const FIXTURE = fileURLToPath(
+  new URL(
+    '../../../shared/fixtures/envoy/envoy_stats_prometheus_consul_dataplane_merged.txt',
+    import.meta.url,
+  ),
+);
 const WARMUP_ROUNDS = 3;
 
 const { values } = parseArgs({

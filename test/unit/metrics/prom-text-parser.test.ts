@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { groupHistograms } from '../../../server/metrics/group-histograms.ts';
 import {
@@ -9,7 +10,8 @@ import {
   type Sample,
 } from '../../../server/metrics/prom-text-parser.ts';
 
-const FIXTURES = '/work/shared/fixtures/envoy';
+// shared/ sits beside the repository checkout (here and in CI's fresh clone).
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/envoy/', import.meta.url));
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
 function find(parsed: ParsedExposition, name: string, labels: Record<string, string> = {}): Sample[] {
