@@ -75,6 +75,8 @@ export class ConnectionPool {
         port: host.port,
         servername: tlsConf.sni ?? (net.isIP(host.hostname) ? undefined : host.hostname),
         secureContext: this.secureContext,
+        // Envoy verifies the upstream certificate only when a validation_context (trusted_ca) is given.
+        rejectUnauthorized: tlsConf.caFile !== undefined,
         ALPNProtocols: tlsConf.alpn ?? ['http/1.1'],
       });
     } else {

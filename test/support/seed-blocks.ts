@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
 /** shared/ sits beside the repository checkout (here and in CI). */
-export const SEEDS_DIR = resolve(import.meta.dirname, '../../../../shared/seeds');
+export const SEEDS_DIR = resolve(import.meta.dirname, '../../../shared/seeds');
 
 export interface FencedBlock {
   lang: string;
