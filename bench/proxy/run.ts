@@ -175,20 +175,25 @@ async function main(args: BenchArgs): Promise<void> {
 
   // The last line: every figure as one JSON object, for scripts and for docs/benchmarks.md.
   console.log(
-    JSON.stringify({
-      bench: 'proxy',
-      settings: { ...args, ...load, tool: 'wrk' },
-      environment: {
-        nginx: nginxVersion(nginxPath),
-        node: process.version,
-        cpus: cpus().length,
-        loadAverage: { before: loadBefore, after: loadavg()[0]! },
+    JSON.stringify(
+      {
+        bench: 'proxy',
+        settings: { ...args, ...load, tool: 'wrk' },
+        environment: {
+          nginx: nginxVersion(nginxPath),
+          node: process.version,
+          cpus: cpus().length,
+          loadAverage: { before: loadBefore, after: loadavg()[0]! },
+        },
+        targets: summary.targets,
+        ratiosVsNginx: summary.ratiosVsNginx,
+        originHeadroomVsNginx: summary.originHeadroomVsNginx ?? null,
+        accessLogBytesPerRequest,
       },
-      targets: summary.targets,
-      ratiosVsNginx: summary.ratiosVsNginx,
-      originHeadroomVsNginx: summary.originHeadroomVsNginx ?? null,
-      accessLogBytesPerRequest,
-    }),
+      // Four significant decimals are far below the run-to-run noise.
+      (_key, value: unknown) =>
+        typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value,
+    ),
   );
 }
 
