@@ -1,4 +1,4 @@
-// Envoy v3 bootstraps for tests, shaped like the users' lab configs (/work/shared/seeds/envoy-sidecar-lab.md:
+// Envoy v3 bootstraps for tests, shaped like the users' lab configs (../shared/seeds/envoy-sidecar-lab.md:
 // a listener with an http_connection_manager and the router filter, clusters with load_assignment, an
 // admin block) but with STATIC clusters on 127.0.0.1. A port of 0 is replaced with a free port by
 // startProxy(), since the proxy's port-0 bindings cannot be discovered from outside.

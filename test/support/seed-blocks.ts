@@ -2,11 +2,11 @@
 // exactly what a user copies from them.
 
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
-/** shared/ sits beside the repository checkout (here and in CI). */
-export const SEEDS_DIR = resolve(import.meta.dirname, '../../../shared/seeds');
+import { SEEDS_DIR } from './shared-paths.ts';
+
+export { SEEDS_DIR };
 
 export interface FencedBlock {
   lang: string;

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { clustersJson, renderClustersText } from '../../../proxy/admin/clusters-render.ts';
 import type { Cluster } from '../../../proxy/config/model.ts';
 import { Host } from '../../../proxy/upstream/host.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
-const FIXTURES = '/work/shared/fixtures/envoy';
+const FIXTURES = ENVOY_FIXTURES;
 const read = (f: string) => readFileSync(`${FIXTURES}/${f}`, 'utf8');
 
 function cluster(name: string): Cluster {

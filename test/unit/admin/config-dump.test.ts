@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { handleConfigDump } from '../../../proxy/admin/config-dump.ts';
 import type { Bootstrap } from '../../../proxy/config/model.ts';
 import { fakeBootstrap } from '../../support/fake-admin-context.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
 const CONSUL = JSON.parse(
-  readFileSync('/work/shared/fixtures/envoy/envoy_config_dump_consul_rds_weighted_clusters.json', 'utf8'),
+  readFileSync(`${ENVOY_FIXTURES}/envoy_config_dump_consul_rds_weighted_clusters.json`, 'utf8'),
 );
 const WHEN = new Date('2023-02-09T17:38:12.738Z');
 

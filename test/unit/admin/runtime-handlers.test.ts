@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { AdminRequest } from '../../../proxy/admin/admin-response.ts';
 import { handleRuntimeModify, renderRuntime } from '../../../proxy/admin/runtime-handlers.ts';
 import { fakeAdminContext } from '../../support/fake-admin-context.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
-const FIXTURES = '/work/shared/fixtures/envoy';
+const FIXTURES = ENVOY_FIXTURES;
 
 function post(query: string, body = '', contentType = ''): AdminRequest {
   return { method: 'POST', path: '/runtime_modify', query: new URLSearchParams(query), body, contentType };

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseBootstrap } from '../../../proxy/config/load-bootstrap.ts';
 import type { Bootstrap, RouteAction } from '../../../proxy/config/model.ts';
-import { configError as captureError, type Doc } from './bootstrap-fixture.ts';
 import { seedBootstraps, seedFragment, seedYamlBlocks } from '../../support/seed-blocks.ts';
+import { configError as captureError, type Doc } from './bootstrap-fixture.ts';
 
 const LAB = 'envoy-sidecar-lab.md';
 const BASICS = 'envoy-sidecar-basics.md';

@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RuntimeLayer } from '../../../proxy/config/model.ts';
 import { LayeredRuntime, RuntimeModifyError } from '../../../proxy/runtime/layered-runtime.ts';
 import { StatsStore } from '../../../proxy/stats/store.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
-const FIXTURES = '/work/shared/fixtures/envoy';
+const FIXTURES = ENVOY_FIXTURES;
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));

@@ -5,8 +5,9 @@ import { formatG } from '../../../proxy/stats/format-number.ts';
 import { renderPrometheus } from '../../../proxy/stats/render-prometheus.ts';
 import { parseStatsParams } from '../../../proxy/stats/stats-params.ts';
 import { StatsStore } from '../../../proxy/stats/store.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
-const PLAIN = readFileSync('/work/shared/fixtures/envoy/envoy_stats_prometheus_plain_envoy_demo.txt', 'utf8');
+const PLAIN = readFileSync(`${ENVOY_FIXTURES}/envoy_stats_prometheus_plain_envoy_demo.txt`, 'utf8');
 
 function typeLines(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('# TYPE '));

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computeTags, extractTags } from '../../../proxy/stats/tag-extraction.ts';
+import { ENVOY_FIXTURES } from '../../support/shared-paths.ts';
 
-const FIXTURES = '/work/shared/fixtures/envoy';
+const FIXTURES = ENVOY_FIXTURES;
 
 /** `name{labels}` of every series line of a fixture (values dropped). */
 function seriesKeys(file: string): Set<string> {
