@@ -62,6 +62,17 @@ export function findHeadEnd(buf: Buffer, from = 0): number {
   return i < 0 ? -1 : i + 4;
 }
 
+/**
+ * True if some line in `buf` ends with a bare LF (no CR before it). A head written with bare-LF line
+ * endings never contains CRLFCRLF, so the caller must refuse it rather than wait for its end.
+ */
+export function hasBareLf(buf: Buffer, from = 0): boolean {
+  for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (i === 0 || buf[i - 1] !== 0x0d) return true;
+  }
+  return false;
+}
+
 function fail(status: number, reason: string): HeadError {
   return { error: true, status, reason };
 }

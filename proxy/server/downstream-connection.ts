@@ -2,7 +2,7 @@
 // served in order: bytes of the next request wait, with reading paused, until the current response
 // is done), and closes when either side asks to or the proxy drains.
 import type net from 'node:net';
-import { findHeadEnd, isHeadError, parseRequestHead } from '../http/head-parser.ts';
+import { findHeadEnd, hasBareLf, isHeadError, parseRequestHead } from '../http/head-parser.ts';
 import type { HcmContext, ProxyCore } from './contexts.ts';
 import { Exchange } from './exchange.ts';
 import { renderLocalReply, replies } from './local-reply.ts';
@@ -105,6 +105,9 @@ export class DownstreamConnection {
 
   private onData(chunk: Buffer): void {
     this.ctxAtOpen.stats.cxRxBytes.inc(chunk.length);
+    // After a refusal the socket is only half-closed: whatever the client still sends is not a request
+    // (and must not pile up in `buf`).
+    if (this.closed) return;
     const ex = this.ex;
     if (ex) {
       if (ex.wantsRequestData) ex.onRequestData(chunk);
@@ -121,6 +124,9 @@ export class DownstreamConnection {
     const end = findHeadEnd(buf);
     if (end < 0) {
       if (buf.length > MAX_REQUEST_HEAD) this.reject(431, 'request headers too large');
+      // A head with bare-LF line endings never shows CRLFCRLF: refuse it now instead of waiting forever.
+      // (RFC 9112 §2.2 lets a recipient accept bare LF; parsers that do disagree on where lines end.)
+      else if (hasBareLf(buf)) this.reject(400, 'bare LF in request head');
       return;
     }
     if (end > MAX_REQUEST_HEAD) {
@@ -162,7 +168,9 @@ export class DownstreamConnection {
     }
     if (this.buf) {
       this.processBuffer();
-      if (this.ex === null && this.buf === null) this.resumeReading();
+      // No new exchange: the stashed bytes were an incomplete head (or were refused). Reading was paused
+      // when they were stashed; without resuming, a pipelined request split across packets hangs.
+      if (this.ex === null) this.resumeReading();
       return;
     }
     this.resumeReading();
