@@ -3,6 +3,7 @@ import {
   findHeadEnd,
   getHeader,
   type HeadError,
+  hasBareLf,
   isHeadError,
   parseRequestHead,
   parseResponseHead,
@@ -59,6 +60,27 @@ describe('findHeadEnd', () => {
     const two = Buffer.from(`${head('GET /a HTTP/1.1', 'Host: a')}${head('GET /b HTTP/1.1', 'Host: a')}`);
     const first = findHeadEnd(two);
     expect(findHeadEnd(two, first)).toBe(two.length);
+  });
+});
+
+describe('hasBareLf', () => {
+  it('is false for CRLF lines, and for a head that stops between CR and LF', () => {
+    expect(hasBareLf(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))).toBe(false);
+    expect(hasBareLf(Buffer.from('GET / HTTP/1.1\r'))).toBe(false);
+    expect(hasBareLf(Buffer.from(''))).toBe(false);
+  });
+
+  it('finds a bare LF anywhere, including the first byte', () => {
+    expect(hasBareLf(Buffer.from('GET / HTTP/1.1\nHost: a\n\n'))).toBe(true);
+    expect(hasBareLf(Buffer.from('GET / HTTP/1.1\r\nHost: a\n'))).toBe(true);
+    expect(hasBareLf(Buffer.from('\n'))).toBe(true);
+    expect(hasBareLf(Buffer.from('GET / HTTP/1.1\r\n\n'))).toBe(true);
+  });
+
+  it('looks at the byte before `from` to judge an LF at `from`', () => {
+    const buf = Buffer.from('abc\r\ndef\n');
+    expect(hasBareLf(buf, 4)).toBe(true);
+    expect(hasBareLf(Buffer.from('abc\r\ndef'), 4)).toBe(false);
   });
 });
 
