@@ -18,7 +18,8 @@ export { type RawUpstream, type RawUpstreamConnection, rawUpstream } from './raw
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The Node the project pins (package.json devDependency "node"); bin/ scripts use it too. */
 export const PINNED_NODE = join(ROOT, 'node_modules/.bin/node');
-const PROXY_BIN = join(ROOT, 'bin/meshscope-proxy');
+/** MESHSCOPE_PROXY_BIN runs the same tests against another build (a branch checkout, a patched copy). */
+const PROXY_BIN = process.env['MESHSCOPE_PROXY_BIN'] ?? join(ROOT, 'bin/meshscope-proxy');
 const BACKEND_SCRIPT = join(ROOT, 'test/support/backend-server.ts');
 /** Output kept per stream: the tail, enough for an error message without unbounded growth. */
 const MAX_OUTPUT = 256 * 1024;

@@ -1,6 +1,7 @@
-// The test helpers themselves, without the proxy: the backend process answers what it promises, the raw
-// upstream records and answers exact bytes, and processes are stopped.
+// The test helpers themselves: the backend process answers what it promises, the raw upstream records
+// and answers exact bytes, startProxy starts (or explains why not) and processes are stopped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { sha256 } from '../../support/http-message.ts';
 import { patternSha256 } from '../../support/pattern-bytes.ts';
 import {
@@ -8,6 +9,7 @@ import {
   freePort,
   rawUpstream,
   startBackend,
+  startProxy,
   stopAll,
 } from '../../support/processes.ts';
 import { closeAllClients, rawConnect, sendRaw } from '../../support/raw-client.ts';
@@ -169,5 +171,43 @@ describe('freePort', () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     expect(new Set(ports).size).toBe(3);
     for (const p of ports) expect(p).toBeGreaterThan(0);
+  });
+});
+
+describe('startProxy', () => {
+  it('fills port 0 with free ports, waits for /ready, proxies, and exits 0 on SIGTERM', async () => {
+    const backend = await startBackend({ name: 'behind-proxy' });
+    const proxy = await startProxy(
+      staticBootstrap({
+        listeners: [{ name: 'a' }, { name: 'b' }],
+        clusters: [{ name: 'c', endpoints: [{ port: backend.port }] }],
+      }),
+    );
+    const ports = Object.values(proxy.listenerPorts);
+    expect(Object.keys(proxy.listenerPorts)).toEqual(['a', 'b']);
+    expect(new Set(ports).size).toBe(2);
+    expect(proxy.listenerPort).toBe(proxy.listenerPorts['a']);
+    expect((await proxy.admin('/ready')).status).toBe(200);
+    for (const port of ports) {
+      const { response, client } = await sendRaw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(response.header('x-backend')).toBe('behind-proxy');
+      client.close();
+    }
+    expect(proxy.rssBytes()).toBeGreaterThan(1024 * 1024);
+    expect(await proxy.stop()).toBe(0);
+    expect(proxy.proc.exitCode).toBe(0);
+    await backend.stop();
+  });
+
+  it("rejects with the proxy's own error when the bootstrap is invalid", async () => {
+    const bad = staticBootstrap({ clusters: [{ name: 'c', endpoints: [{ port: 1 }] }] });
+    (bad.static_resources.clusters[0] as Record<string, unknown>)['type'] = 'NOT_A_TYPE';
+    await expect(startProxy(bad)).rejects.toThrow(/exited \(1\) before it was ready:[\s\S]*NOT_A_TYPE/);
+  });
+
+  it('refuses a YAML text whose ports are 0 (they could not be discovered)', async () => {
+    const text =
+      'static_resources:\n  listeners:\n  - name: l\n    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n';
+    await expect(startProxy(text)).rejects.toThrow(/listener 0 has port 0/);
   });
 });
