@@ -223,7 +223,9 @@ export function parseRequestHead(s: string): RequestHead | HeadError {
     chunked: f.chunked,
     keepAlive,
     expectContinue,
-    upgrade: f.connectionUpgrade ? upgrade : undefined,
+    // Envoy ignores `Upgrade: h2c` (it serves the request as HTTP/1.1; curl --http2 sends it on every
+    // plain-http request) rather than refusing it as an unconfigured upgrade.
+    upgrade: f.connectionUpgrade && upgrade?.toLowerCase() !== 'h2c' ? upgrade : undefined,
   };
 }
 

@@ -36,6 +36,8 @@ const DROP_REQUEST = new Set([
   'expect',
   'x-forwarded-proto',
   'x-envoy-expected-rq-timeout-ms',
+  // Connection-specific (RFC 9113 §8.2.2), sent with `Upgrade: h2c`, which is ignored.
+  'http2-settings',
 ]);
 const DROP_RESPONSE = new Set([
   'connection',
