@@ -469,6 +469,82 @@ describe('responses without a body', () => {
   });
 });
 
+describe('what the upstream sends is checked too', () => {
+  it('a response with Content-Length and Transfer-Encoding is a 502, and that upstream connection is dropped', async () => {
+    handler = async (_req, conn) => {
+      await conn.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    };
+    const { response, client } = await sendRaw(port.raw, 'GET /ambiguous HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(response.status).toBe(502);
+    const conn = up.connections.at(-1)!;
+    await conn.closed;
+    client.close();
+  });
+
+  it('bytes past Content-Length never reach the client; the next request uses a new upstream connection', async () => {
+    handler = async (req, conn) => {
+      await conn.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Conn: ${conn.id}\r\n\r\nokEXTRA`);
+      void req;
+    };
+    const c = await rawConnect(port.raw);
+    await c.write('GET /overlong HTTP/1.1\r\nHost: a\r\n\r\n');
+    const first = await c.readResponse();
+    expect(first.body.toString()).toBe('ok');
+    handler = describeRequest;
+    await c.write('GET /next HTTP/1.1\r\nHost: a\r\n\r\n');
+    const second = await c.readResponse();
+    expect(second.startLine).toBe('HTTP/1.1 200 OK');
+    expect((JSON.parse(second.body.toString()) as Described).conn).toBeGreaterThan(
+      Number(first.header('x-conn')),
+    );
+    c.close();
+  });
+
+  it('an invalid chunk in a response already started ends the client connection instead of completing it', async () => {
+    handler = async (_req, conn) => {
+      await conn.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
+      await sleep(20);
+      await conn.write('zz\r\nsmuggled\r\n0\r\n\r\n');
+    };
+    const c = await rawConnect(port.raw);
+    await c.write('GET /bad-chunks HTTP/1.1\r\nHost: a\r\n\r\n');
+    await expect(c.readResponse()).rejects.toThrow(/connection closed/);
+    c.close();
+  });
+
+  it('a close-delimited response to a keep-alive client is re-chunked and the client connection stays open', async () => {
+    handler = async (_req, conn) => {
+      await conn.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the ');
+      await conn.write('end');
+      conn.socket.end();
+    };
+    const c = await rawConnect(port.raw);
+    await c.write('GET /close-delimited HTTP/1.1\r\nHost: a\r\n\r\n');
+    const res = await c.readResponse();
+    expect(res.framing).toBe('chunked');
+    expect(res.body.toString()).toBe('until the end');
+    handler = describeRequest;
+    await c.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect((await c.readResponse()).status).toBe(200);
+    c.close();
+  });
+
+  it("the upstream's own 100 Continue is not relayed a second time", async () => {
+    handler = async (req, conn) => {
+      await conn.write('HTTP/1.1 100 Continue\r\n\r\n');
+      await conn.respond(200, `got ${req.bodyLength}`);
+    };
+    const c = await rawConnect(port.raw);
+    await c.write('POST /expect HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n');
+    expect((await c.readResponse()).status).toBe(100);
+    await c.write('abc');
+    const res = await c.readResponse();
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('got 3');
+    c.close();
+  });
+});
+
 describe('Expect: 100-continue', () => {
   it('gets 100 Continue first, then the final response once the body is sent', async () => {
     const c = await rawConnect(port.backend);
@@ -627,6 +703,19 @@ describe('upgrades', () => {
     await c.write(big);
     expect((await c.reader.readExactly(big.length)).equals(big)).toBe(true);
     c.close();
+  });
+
+  it('serves a request carrying Upgrade: h2c as plain HTTP/1.1 (curl --http2 sends one)', async () => {
+    const { response, client } = await sendRaw(
+      port.raw,
+      'GET /h2c HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n',
+    );
+    expect(response.status).toBe(200);
+    const d = JSON.parse(response.body.toString()) as Described;
+    expect(d.target).toBe('/h2c');
+    expect(header(d, 'upgrade')).toEqual([]);
+    expect(header(d, 'http2-settings')).toEqual([]);
+    client.close();
   });
 
   it('refuses the upgrade with 403 when the listener has no upgrade_configs', async () => {

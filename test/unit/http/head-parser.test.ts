@@ -175,6 +175,12 @@ describe('parseRequestHead: valid heads', () => {
     expect(request('GET /ws HTTP/1.1', 'Host: a', 'Upgrade: websocket').upgrade).toBeUndefined();
   });
 
+  it('ignores an h2c upgrade, as Envoy does (the request is served as HTTP/1.1)', () => {
+    const r = request('GET / HTTP/1.1', 'Host: a', 'Connection: Upgrade, HTTP2-Settings', 'Upgrade: H2C');
+    expect(r.upgrade).toBeUndefined();
+    expect(r.keepAlive).toBe(true);
+  });
+
   it('takes the authority from an absolute-form target and routes on its path (RFC 9112 §3.2.2)', () => {
     const r = request('GET http://Other.example:81/p?q=1 HTTP/1.1', 'Host: ignored.example');
     expect(r.authority).toBe('other.example:81');
