@@ -119,8 +119,17 @@ export class DownstreamConnection {
   }
 
   private processBuffer(): void {
-    const buf = this.buf;
+    let buf = this.buf;
     if (!buf || this.closed) return;
+    // RFC 9112 §2.2: a server SHOULD ignore empty lines received before a request-line (some clients
+    // send a CRLF after a body). Dropped here, so they never count toward the head.
+    let skip = 0;
+    while (skip + 1 < buf.length && buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
+    if (skip > 0) {
+      buf = skip < buf.length ? buf.subarray(skip) : null;
+      this.buf = buf;
+      if (!buf) return;
+    }
     const end = findHeadEnd(buf);
     if (end < 0) {
       if (buf.length > MAX_REQUEST_HEAD) this.reject(431, 'request headers too large');
