@@ -666,6 +666,19 @@ describe('connection management', () => {
     c.close();
   });
 
+  it('empty lines before a request-line are ignored (RFC 9112 §2.2), e.g. a CRLF sent after a body', async () => {
+    const c = await rawConnect(port.raw);
+    await c.write('\r\n\r\nGET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect((JSON.parse((await c.readResponse()).body.toString()) as Described).target).toBe('/first');
+    await c.write('POST /body HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab\r\n');
+    await c.write('\r');
+    await c.write('\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n');
+    const body = JSON.parse((await c.readResponse()).body.toString()) as Described;
+    expect(body.bodySha256).toBe(sha256('ab'));
+    expect((JSON.parse((await c.readResponse()).body.toString()) as Described).target).toBe('/after');
+    c.close();
+  });
+
   it('a pipelined request split across writes is still answered', async () => {
     handler = async (req, conn) => {
       if (req.target === '/slow-first') await sleep(100);
