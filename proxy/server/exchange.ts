@@ -619,13 +619,17 @@ export class Exchange implements UpstreamHandler {
     const cluster = this.cluster;
     if (cluster) {
       const cs = cluster.stats;
-      cs.rqActive.sub(1);
+      // Without a host (no healthy upstream) the request was never counted active at the cluster or a
+      // host; its 503 is still charged to the cluster.
+      if (this.host) cs.rqActive.sub(1);
       if (this.status > 0) cs.chargeResponse(this.status);
       if (this.upstreamSentMs > 0) cs.rqTime.record(now - this.upstreamSentMs);
-      const hs = this.host!.stats;
-      hs.rq_active--;
-      if (this.status >= 500 || this.status === 0) hs.rq_error++;
-      else hs.rq_success++;
+      const hs = this.host?.stats;
+      if (hs) {
+        hs.rq_active--;
+        if (this.status >= 500 || this.status === 0) hs.rq_error++;
+        else hs.rq_success++;
+      }
     }
     if (this.ctx.accessLog) this.writeAccessLog(durationMs);
     this.dc.onExchangeDone(this, this.keepAlive);
