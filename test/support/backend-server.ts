@@ -12,7 +12,9 @@
 //   ANY  /delay/MS         answers after MS milliseconds
 //   ANY  /close            answers with Connection: close
 //   GET  /ws               with Upgrade (any protocol): 101, then echoes raw bytes
-// HEAD works on all of them; Expect: 100-continue is answered with 100 Continue before the body is read.
+// Each endpoint is matched at the end of the path, so a test can route by prefix without a rewrite
+// (`/slow/delay/2000` delays too). HEAD works on all of them; Expect: 100-continue is answered with
+// 100 Continue before the body is read.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
@@ -102,10 +104,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const url = new URL(req.url ?? '/', 'http://backend');
   const head = req.method === 'HEAD';
   const path = url.pathname;
-  const bytes = /^\/bytes\/(\d+)$/.exec(path);
-  const statusM = /^\/status\/(\d{3})$/.exec(path);
-  const delay = /^\/delay\/(\d+)$/.exec(path);
-  if (path === '/echo') {
+  const bytes = /\/bytes\/(\d+)$/.exec(path);
+  const statusM = /\/status\/(\d{3})$/.exec(path);
+  const delay = /\/delay\/(\d+)$/.exec(path);
+  if (path.endsWith('/echo')) {
     const b = await readBody(req, true);
     json(
       res,
@@ -123,7 +125,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
       },
       head,
     );
-  } else if (path === '/sink') {
+  } else if (path.endsWith('/sink')) {
     const b = await readBody(req, false);
     json(res, 200, { backend: name, bodyLength: b.length, bodySha256: b.sha }, head);
   } else if (bytes) {
@@ -148,7 +150,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     await readBody(req, false);
     await new Promise((r) => setTimeout(r, ms));
     json(res, 200, { backend: name, delayedMs: ms }, head);
-  } else if (path === '/close') {
+  } else if (path.endsWith('/close')) {
     await readBody(req, false);
     res.setHeader('connection', 'close');
     json(res, 200, { backend: name, closing: true }, head);
@@ -175,7 +177,7 @@ server.on('connection', (socket: net.Socket) => {
 });
 server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, rest: Buffer) => {
   stats.requests++;
-  if (!(req.url ?? '').startsWith('/ws')) {
+  if (!/\/ws(\?|$)/.test(req.url ?? '')) {
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     return;
   }

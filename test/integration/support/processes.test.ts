@@ -87,6 +87,16 @@ describe('startBackend', () => {
     c.close();
   });
 
+  it('matches endpoints at the end of the path, for routes by prefix without a rewrite', async () => {
+    const c = await rawConnect(backend.port);
+    await c.write(
+      'GET /some/prefix/status/207 HTTP/1.1\r\nHost: b\r\n\r\nGET /p/bytes/3 HTTP/1.1\r\nHost: b\r\n\r\n',
+    );
+    expect((await c.readResponse()).status).toBe(207);
+    expect((await c.readResponse()).bodyLength).toBe(3);
+    c.close();
+  });
+
   it('delays, and closes when asked to', async () => {
     const t0 = Date.now();
     const { response, client } = await sendRaw(backend.port, 'GET /delay/150 HTTP/1.1\r\nHost: b\r\n\r\n');
