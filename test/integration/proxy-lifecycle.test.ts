@@ -13,6 +13,10 @@ import { writeRuntimeDir } from '../../proxy/runtime/runtime-dir.ts';
 import { staticBootstrap } from '../support/envoy-bootstrap.ts';
 import { type BackendProcess, freePort, startBackend, startProxy, stopAll } from '../support/processes.ts';
 
+// Bootstrap documents are edited in place below; their shape is Envoy's, checked by the proxy itself.
+// biome-ignore lint/suspicious/noExplicitAny: a YAML document, navigated by Envoy field names
+type Doc = Record<string, any>;
+
 const dir = mkdtempSync(join(tmpdir(), 'meshscope-lifecycle-'));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
@@ -89,7 +93,7 @@ function runtimeBootstrap(runtimeRoot: string) {
         ],
       },
     ],
-  }) as Record<string, any>;
+  }) as Doc;
   const route =
     b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0]
       .routes[0].route;
@@ -197,12 +201,12 @@ describe('local replies and response flags', () => {
           routes: [
             { prefix: '/refused', cluster: 'refused' },
             { prefix: '/empty', cluster: 'empty' },
-            { prefix: '/slow', cluster: 'ok', timeout: '0.3s' },
+            { prefix: '/delay', cluster: 'ok', timeout: '0.3s' },
             { prefix: '/ok', cluster: 'ok' },
           ],
         },
       ],
-    }) as Record<string, any>;
+    }) as Doc;
     const hcm = b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
     hcm.access_log = [
       {
@@ -227,7 +231,7 @@ describe('local replies and response flags', () => {
     expect([uh.status, uh.body]).toEqual([503, 'no healthy upstream']);
     const nr = await request(proxy.listenerPort, '/nowhere');
     expect(nr.status).toBe(404);
-    const ut = await request(proxy.listenerPort, '/slow/delay/2000');
+    const ut = await request(proxy.listenerPort, '/delay/2000');
     expect([ut.status, ut.body]).toEqual([504, 'upstream request timeout']);
     const ok = await request(proxy.listenerPort, '/ok');
     expect(ok.status).toBe(200);
@@ -240,7 +244,7 @@ describe('local replies and response flags', () => {
     expect(lines.find((l) => l.includes('/refused'))).toMatch(/" 503 UF /);
     expect(lines.find((l) => l.includes('/empty'))).toMatch(/" 503 UH /);
     expect(lines.find((l) => l.includes('/nowhere'))).toMatch(/" 404 NR /);
-    expect(lines.find((l) => l.includes('/slow'))).toMatch(/" 504 UT /);
+    expect(lines.find((l) => l.includes('/delay'))).toMatch(/" 504 UT /);
     // The generated x-request-id is logged like Envoy logs it.
     expect(lines.find((l) => l.includes('/ok'))).toMatch(/"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
   });
