@@ -420,6 +420,9 @@ export class Exchange implements UpstreamHandler {
     this.dc.cork();
     this.dc.write(s);
     if (this.respFraming === enum_.NONE) {
+      // Bytes after a body-less response (HEAD, 204, 304) are a confused upstream, as bytes past
+      // Content-Length are: never relayed, and the connection is not reused.
+      if (rest.length > 0) head.close = true;
       this.dc.uncork();
       this.onResponseComplete();
       return;
