@@ -455,16 +455,20 @@ describe('responses without a body', () => {
 
   it('a 204 from a raw upstream that (wrongly) sends bytes after it does not leak them to the client', async () => {
     handler = async (_req, conn) => {
-      await conn.write('HTTP/1.1 204 No Content\r\n\r\nGARBAGE');
+      await conn.write(`HTTP/1.1 204 No Content\r\nX-Conn: ${conn.id}\r\n\r\nGARBAGE`);
     };
     const c = await rawConnect(port.raw);
     await c.write('GET /no-content HTTP/1.1\r\nHost: a\r\n\r\n');
-    expect((await c.readResponse()).status).toBe(204);
+    const first = await c.readResponse();
+    expect(first.status).toBe(204);
     handler = describeRequest;
     await c.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
     const next = await c.readResponse();
     expect(next.status).toBe(200);
-    expect((JSON.parse(next.body.toString()) as Described).target).toBe('/after');
+    const d = JSON.parse(next.body.toString()) as Described;
+    expect(d.target).toBe('/after');
+    // That confused upstream connection is not reused.
+    expect(d.conn).toBeGreaterThan(Number(first.header('x-conn')));
     c.close();
   });
 });
