@@ -10,6 +10,9 @@ export interface HeadError {
   reason: string;
 }
 
+/** Envoy's default `max_headers_count`. */
+export const MAX_HEADERS = 100;
+
 export interface Headers {
   /** Original-case names, lower-case names and values, index-aligned. */
   names: string[];
@@ -18,6 +21,8 @@ export interface Headers {
 }
 
 export interface RequestHead extends Headers {
+  /** Lower-case header names the Connection header lists (hop-by-hop), if any. */
+  connectionHeaders: string[] | undefined;
   method: string;
   /** The request-target as received (origin-form, or rebuilt from absolute-form). */
   target: string;
@@ -38,6 +43,7 @@ export interface RequestHead extends Headers {
 }
 
 export interface ResponseHead extends Headers {
+  connectionHeaders: string[] | undefined;
   status: number;
   reason: string;
   versionMinor: 0 | 1;
@@ -55,6 +61,8 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const BAD_TARGET = /[\x00-\x20\x7f]/;
 const DIGITS = /^[0-9]{1,15}$/;
+// RFC 3986 authority characters (reg-name, IP literal, port): what a Host header may hold.
+const AUTHORITY = /^[A-Za-z0-9\-._~%!$&'()*+,;=:[\]]*$/;
 
 /** Index just past the blank line that ends a head, or -1 if the head is not complete yet. */
 export function findHeadEnd(buf: Buffer, from = 0): number {
@@ -81,6 +89,7 @@ function fail(status: number, reason: string): HeadError {
 function parseFields(s: string, pos: number, h: Headers): HeadError | undefined {
   const end = s.length - 2; // position of the final CRLF
   while (pos < end) {
+    if (h.names.length >= MAX_HEADERS) return fail(431, 'too many headers');
     const eol = s.indexOf('\r\n', pos);
     const first = s.charCodeAt(pos);
     if (first === 0x20 || first === 0x09) return fail(400, 'obs-fold header continuation');
@@ -103,6 +112,8 @@ function parseFields(s: string, pos: number, h: Headers): HeadError | undefined 
 }
 
 interface Framing {
+  /** Extra header names listed in Connection (RFC 9110 §7.6.1): hop-by-hop, never forwarded. */
+  connectionHeaders: string[] | undefined;
   contentLength: number;
   chunked: boolean;
   connectionClose: boolean;
@@ -117,6 +128,7 @@ function framing(h: Headers): Framing | HeadError {
   let connectionClose = false;
   let connectionKeepAlive = false;
   let connectionUpgrade = false;
+  let connectionHeaders: string[] | undefined;
   const { lower, values } = h;
   for (let i = 0; i < lower.length; i++) {
     const n = lower[i]!;
@@ -136,6 +148,10 @@ function framing(h: Headers): Framing | HeadError {
         if (t === 'close') connectionClose = true;
         else if (t === 'keep-alive') connectionKeepAlive = true;
         else if (t === 'upgrade') connectionUpgrade = true;
+        else if (t !== '') {
+          if (!connectionHeaders) connectionHeaders = [];
+          connectionHeaders.push(t);
+        }
       }
     }
   }
@@ -147,7 +163,14 @@ function framing(h: Headers): Framing | HeadError {
     if (te !== 'chunked') return fail(501, 'unsupported transfer-encoding');
     chunked = true;
   }
-  return { contentLength, chunked, connectionClose, connectionKeepAlive, connectionUpgrade };
+  return {
+    connectionHeaders,
+    contentLength,
+    chunked,
+    connectionClose,
+    connectionKeepAlive,
+    connectionUpgrade,
+  };
 }
 
 function newHeaders(): Headers {
@@ -206,6 +229,8 @@ export function parseRequestHead(s: string): RequestHead | HeadError {
   if (authority === undefined) {
     if (versionMinor === 1) return fail(400, 'missing host header');
     authority = '';
+  } else if (!AUTHORITY.test(authority)) {
+    return fail(400, 'invalid host header');
   }
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
@@ -219,6 +244,7 @@ export function parseRequestHead(s: string): RequestHead | HeadError {
     query,
     versionMinor,
     authority: authority.toLowerCase(),
+    connectionHeaders: f.connectionHeaders,
     contentLength: f.contentLength,
     chunked: f.chunked,
     keepAlive,
@@ -256,6 +282,7 @@ export function parseResponseHead(s: string): ResponseHead | HeadError {
     status: Number(code),
     reason,
     versionMinor,
+    connectionHeaders: f.connectionHeaders,
     contentLength: f.contentLength,
     chunked: f.chunked,
     close,

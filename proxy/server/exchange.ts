@@ -7,6 +7,7 @@ import type { Route, RouteAction } from '../config/model.ts';
 import { ChunkedScanner } from '../http/chunked-scanner.ts';
 import {
   findHeadEnd,
+  hasBareLf,
   isHeadError,
   parseResponseHead,
   type RequestHead,
@@ -195,10 +196,10 @@ export class Exchange implements UpstreamHandler {
     }
     let s = `${req.method} ${target} HTTP/1.1\r\n`;
     let requestId = false;
-    const { names, lower, values } = req;
+    const { names, lower, values, connectionHeaders } = req;
     for (let i = 0; i < names.length; i++) {
       const n = lower[i]!;
-      if (DROP_REQUEST.has(n)) continue;
+      if (DROP_REQUEST.has(n) || connectionHeaders?.includes(n)) continue;
       if (n === 'x-request-id') requestId = true;
       s += `${names[i]}: ${values[i]}\r\n`;
     }
@@ -333,7 +334,8 @@ export class Exchange implements UpstreamHandler {
     for (;;) {
       const end = findHeadEnd(buf);
       if (end < 0) {
-        if (buf.length > MAX_RESPONSE_HEAD) {
+        // A head with bare-LF line endings never completes: answer 502 now rather than at the timeout.
+        if (buf.length > MAX_RESPONSE_HEAD || hasBareLf(buf)) {
           this.upstreamProtocolError();
           return;
         }
@@ -403,10 +405,10 @@ export class Exchange implements UpstreamHandler {
       head.status === 101
         ? 'HTTP/1.1 101 Switching Protocols\r\n'
         : `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
-    const { names, lower, values } = head;
+    const { names, lower, values, connectionHeaders } = head;
     for (let i = 0; i < names.length; i++) {
       const n = lower[i]!;
-      if (DROP_RESPONSE.has(n)) continue;
+      if (DROP_RESPONSE.has(n) || connectionHeaders?.includes(n)) continue;
       if (n === 'upgrade' && head.status !== 101) continue;
       s += `${names[i]}: ${values[i]}\r\n`;
     }

@@ -202,6 +202,13 @@ describe('requests refused before anything is forwarded', () => {
     { name: 'two Host headers', raw: `GET / HTTP/1.1\r\n${H}Host: other.test\r\n\r\n`, status: 400 },
     { name: 'invalid method token', raw: `G(T / HTTP/1.1\r\n${H}\r\n`, status: 400 },
     { name: 'control character in the target', raw: `GET /a\x01b HTTP/1.1\r\n${H}\r\n`, status: 400 },
+    { name: 'a space in the Host header', raw: 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n', status: 400 },
+    { name: 'a slash in the Host header', raw: 'GET / HTTP/1.1\r\nHost: a/b\r\n\r\n', status: 400 },
+    {
+      name: 'more than 100 header fields (Envoy max_headers_count)',
+      raw: `GET / HTTP/1.1\r\n${H}${Array.from({ length: 100 }, (_, i) => `X-F${i}: v\r\n`).join('')}\r\n`,
+      status: 431,
+    },
     // RFC 9110 §15.6.6: 505 is the status for a major version the server does not support.
     { name: 'HTTP/2.0 version', raw: `GET / HTTP/2.0\r\n${H}\r\n`, status: 505 },
   ];
@@ -482,6 +489,33 @@ describe('what the upstream sends is checked too', () => {
     expect(response.status).toBe(502);
     const conn = up.connections.at(-1)!;
     await conn.closed;
+    client.close();
+  });
+
+  it('a response head with bare-LF line endings is a 502 at once, not at the route timeout', async () => {
+    handler = async (_req, conn) => {
+      await conn.write('HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
+    };
+    const started = Date.now();
+    const { response, client } = await sendRaw(port.raw, 'GET /bare-lf HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(response.status).toBe(502);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    client.close();
+  });
+
+  it('headers named in Connection are hop-by-hop: not forwarded either way', async () => {
+    handler = async (req, conn) => {
+      const forwarded = req.header('x-hop') === undefined ? 'no' : 'yes';
+      await conn.write(
+        `HTTP/1.1 200 OK\r\nConnection: x-secret\r\nX-Secret: s\r\nX-Seen: ${forwarded}\r\nContent-Length: 0\r\n\r\n`,
+      );
+    };
+    const { response, client } = await sendRaw(
+      port.raw,
+      'GET /hop HTTP/1.1\r\nHost: a\r\nConnection: X-Hop\r\nX-Hop: 1\r\n\r\n',
+    );
+    expect(response.header('x-seen')).toBe('no');
+    expect(response.header('x-secret')).toBeUndefined();
     client.close();
   });
 
