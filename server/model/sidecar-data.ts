@@ -1,0 +1,69 @@
+// What one scrape of one sidecar yields, parsed into the few facts the graph needs. Built by the Envoy
+// admin client from /stats/prometheus, /clusters?format=json, /config_dump and /runtime; the metrics store
+// keeps the counters' history, the graph builder reads the rest.
+
+/** Per upstream cluster, cumulative counters (Envoy's names, without the `cluster.<name>.` prefix). */
+export interface ClusterCounters {
+  upstream_rq_total: number;
+  /** By status class 1..5 (`upstream_rq_1xx` … `upstream_rq_5xx`). */
+  upstream_rq_xx: [number, number, number, number, number];
+  upstream_rq_503: number;
+  upstream_rq_pending_overflow: number;
+  upstream_cx_overflow: number;
+  upstream_cx_none_healthy: number;
+  upstream_cx_connect_fail: number;
+  /** Cumulative `upstream_rq_time` histogram: bucket upper bounds (ms, ascending, +Inf last) and counts. */
+  rqTime: { le: number[]; counts: number[]; sum: number; count: number } | undefined;
+}
+
+/** Istio's own telemetry (`istio_requests_total`, `istio_request_duration_milliseconds`), per destination. */
+export interface IstioDestinationCounters {
+  reporter: 'source' | 'destination';
+  sourceWorkload: string;
+  sourceNamespace: string;
+  destinationWorkload: string;
+  destinationNamespace: string;
+  destinationService: string;
+  destinationApp: string;
+  destinationVersion: string;
+  /** Cumulative requests by response code and Envoy response flags (e.g. "503|UO"). */
+  byCodeAndFlags: Record<string, number>;
+  duration: { le: number[]; counts: number[]; sum: number; count: number } | undefined;
+}
+
+export interface UpstreamHost {
+  address: string;
+  port: number;
+  hostname: string | undefined;
+  healthy: boolean;
+  /** failed_outlier_check etc. as Envoy reports them. */
+  flags: string[];
+  weight: number;
+}
+
+export interface WeightedRouteConfig {
+  listener: string;
+  routeConfig: string;
+  virtualHost: string;
+  routeIndex: number;
+  routeName: string | undefined;
+  match: string;
+  runtimeKeyPrefix: string | undefined;
+  totalWeight: number | undefined;
+  clusters: { name: string; weight: number }[];
+}
+
+export interface SidecarScrape {
+  targetId: string;
+  /** Epoch ms when the scrape completed. */
+  at: number;
+  clusters: Map<string, ClusterCounters>;
+  istio: IstioDestinationCounters[];
+  /** Upstream hosts per cluster, from /clusters?format=json. */
+  hosts: Map<string, UpstreamHost[]>;
+  routes: WeightedRouteConfig[];
+  /** /runtime final values. */
+  runtime: Map<string, string>;
+  /** Inbound listener traffic (HCM `downstream_rq_*` of the sidecar's inbound listener), when identifiable. */
+  downstream: { rq_total: number; rq_xx: [number, number, number, number, number] } | undefined;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+export const RouteClusterSchema = z.object({
+  name: z.string(),
+  /** Weight written in the configuration (`weighted_clusters.clusters[].weight`). */
+  configuredWeight: z.number().int().nonnegative(),
+  /** Runtime override `<runtime_key_prefix>.<name>` when set. */
+  runtimeWeight: z.number().int().nonnegative().nullable(),
+  /** What the sidecar uses: runtime override or configured weight. */
+  effectiveWeight: z.number().int().nonnegative(),
+  /** Graph node the cluster's endpoints map to, when known. */
+  destination: z.string().nullable(),
+  /** Share of the route's observed requests, 0..1; null when the route carried no traffic. */
+  observedShare: z.number().min(0).max(1).nullable(),
+});
+export type RouteCluster = z.infer<typeof RouteClusterSchema>;
+
+export const WeightedRouteSchema = z.object({
+  /** Stable id: namespace/workload/listener/route-config/virtual-host/route index. */
+  id: z.string(),
+  source: z.object({ namespace: z.string(), workload: z.string() }),
+  replicas: z.array(z.object({ sidecarId: z.string(), adminUrl: z.string() })),
+  listener: z.string(),
+  routeConfig: z.string(),
+  virtualHost: z.string(),
+  routeName: z.string().nullable(),
+  /** Human summary of the match, e.g. `prefix /`. */
+  match: z.string(),
+  runtimeKeyPrefix: z.string().nullable(),
+  totalWeight: z.number().int().nonnegative(),
+  clusters: z.array(RouteClusterSchema),
+  /** Opaque version for optimistic concurrency (If-Match on weight changes). */
+  version: z.string(),
+});
+export type WeightedRoute = z.infer<typeof WeightedRouteSchema>;
+
+export const RouteListSchema = z.object({ routes: z.array(WeightedRouteSchema) });
+export type RouteList = z.infer<typeof RouteListSchema>;
