@@ -1,0 +1,26 @@
+// What the HTTP layer needs from the rest of the dashboard. Routers depend on this interface only, so
+// they stay thin and are tested over real HTTP with a core built from plain data.
+import type { Graph, GraphType } from '../../shared/api/graph.ts';
+import type { WeightedRoute } from '../../shared/api/routes.ts';
+import type { Series } from '../../shared/api/series.ts';
+import type { SidecarStatus } from '../../shared/api/sidecars.ts';
+
+export interface GraphRequest {
+  graphType: GraphType;
+  namespaces: string[];
+  windowSeconds: number | undefined;
+}
+
+export interface DashboardCore {
+  graph(req: GraphRequest): Graph;
+  routes(): WeightedRoute[];
+  sidecars(): SidecarStatus[];
+  nodeSeries(id: string): Series | undefined;
+  edgeSeries(id: string): Series | undefined;
+  /** Called after every scrape cycle (a new graph can be built); returns an unsubscribe function. */
+  onCycle(listener: () => void): () => void;
+  /** True once discovery has run and a first scrape cycle completed. */
+  ready(): boolean;
+  /** Rate windows the traffic source can serve, in seconds (the first is the default). */
+  readonly windows: readonly number[];
+}

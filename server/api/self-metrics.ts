@@ -1,0 +1,42 @@
+// The dashboard's own /metrics (prom-client): its HTTP traffic, SSE clients and scrape health, so a
+// Prometheus that scrapes the mesh can watch meshscope too.
+import client from 'prom-client';
+import type { DashboardCore } from './dashboard-core.ts';
+import type { EventsStats } from './events-router.ts';
+
+export interface SelfMetrics {
+  registry: client.Registry;
+  httpRequests: client.Counter<'route' | 'status'>;
+}
+
+export function createSelfMetrics(core: DashboardCore, events: EventsStats): SelfMetrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'meshscope_' });
+  const httpRequests = new client.Counter({
+    name: 'meshscope_http_requests_total',
+    help: 'HTTP requests served by the dashboard, by route and status code.',
+    labelNames: ['route', 'status'] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'meshscope_sse_clients',
+    help: 'Open server-sent event streams.',
+    registers: [registry],
+    collect() {
+      this.set(events.clients);
+    },
+  });
+  new client.Gauge({
+    name: 'meshscope_sidecars',
+    help: 'Sidecars known to discovery, by scrape state.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const all = core.sidecars();
+      const up = all.filter((s) => s.up).length;
+      this.set({ state: 'up' }, up);
+      this.set({ state: 'down' }, all.length - up);
+    },
+  });
+  return { registry, httpRequests };
+}

@@ -1,0 +1,53 @@
+// The dashboard's Express application: JSON API, server-sent events, health and self metrics, and (when
+// built) the UI's static files. No state of its own: everything comes from the DashboardCore.
+import { existsSync } from 'node:fs';
+import express, { type Express } from 'express';
+import { sendError } from './api/api-error.ts';
+import { apiRouter } from './api/api-router.ts';
+import type { DashboardCore } from './api/dashboard-core.ts';
+import { type EventsStats, eventsRouter } from './api/events-router.ts';
+import { createSelfMetrics } from './api/self-metrics.ts';
+
+export interface AppOptions {
+  /** Directory of the built UI (client/dist); served when it exists. */
+  staticDir?: string;
+}
+
+export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const events: EventsStats = { clients: 0 };
+  const metrics = createSelfMetrics(core, events);
+
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl || 'other';
+      metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    if (core.ready()) res.type('text/plain').send('ready\n');
+    else
+      res
+        .status(503)
+        .type('text/plain')
+        .send('not ready: discovery or the first scrape cycle has not completed\n');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use('/api/events', eventsRouter(core, events));
+  app.use('/api', express.json({ limit: '64kb' }), apiRouter(core));
+
+  if (opts.staticDir && existsSync(opts.staticDir)) {
+    app.use(express.static(opts.staticDir, { index: 'index.html' }));
+  }
+  app.use((_req, res) => sendError(res, 404, 'not_found', 'not found'));
+  return app;
+}
