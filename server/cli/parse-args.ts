@@ -1,0 +1,139 @@
+// meshscope's command line. Exactly one source of sidecars: --targets FILE, --kubeconfig FILE (or
+// in-cluster, found automatically), or --demo (the default when nothing else is given: `npm start`).
+// --prometheus URL switches the traffic figures to PromQL; discovery stays the same.
+import { type LogLevel, parseLogLevel } from '../../proxy/log/logger.ts';
+
+export interface DashboardArgs {
+  source: 'demo' | 'targets' | 'kubernetes';
+  targets?: string;
+  kubeconfig?: string;
+  inCluster: boolean;
+  prometheus?: string;
+  address: string;
+  port: number;
+  scrapeIntervalMs: number;
+  windowSeconds: number;
+  demoRate: number;
+  demoDir?: string;
+  logLevel: LogLevel;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig FILE] [options]
+  --demo                 start a local demo mesh (bundled proxies, backends, load) and show it (default)
+  --targets FILE         discover sidecars from a targets file (see README)
+  --kubeconfig FILE      discover through Kubernetes (in a pod, the service account is used automatically)
+  --in-cluster           reach sidecars at podIP:port instead of through the API server's pods/proxy
+  --prometheus URL       read traffic from Prometheus (PromQL) instead of scraping sidecars directly
+  --address ADDR         listen address (default 127.0.0.1; 0.0.0.0 in a pod)
+  --port N               listen port (default 20001)
+  --scrape-interval S    seconds between scrapes of a sidecar (default 5)
+  --window S             rate window in seconds (default 60)
+  --demo-rate N          demo load, requests per second (default 20)
+  --demo-dir DIR         where the demo writes its configs (default: a temp dir)
+  -l, --log-level LEVEL  trace|debug|info|warning|error (default info)`;
+
+function num(flag: string, v: string | undefined, min: number, max: number): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a number between ${min} and ${max}, got '${v ?? ''}'`);
+  }
+  return n;
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): DashboardArgs {
+  const a: DashboardArgs = {
+    source: 'demo',
+    inCluster: false,
+    address: '127.0.0.1',
+    port: 20001,
+    scrapeIntervalMs: 5000,
+    windowSeconds: 60,
+    demoRate: 20,
+    logLevel: 'info',
+    help: false,
+  };
+  let chosen: string | undefined;
+  const choose = (s: string) => {
+    if (chosen && chosen !== s) throw new UsageError(`--${chosen} and --${s} cannot be used together`);
+    chosen = s;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i]!;
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const next = () => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--demo':
+        choose('demo');
+        a.source = 'demo';
+        break;
+      case '--targets':
+        choose('targets');
+        a.source = 'targets';
+        a.targets = next();
+        break;
+      case '--kubeconfig':
+        choose('kubeconfig');
+        a.source = 'kubernetes';
+        a.kubeconfig = next();
+        break;
+      case '--in-cluster':
+        a.inCluster = true;
+        break;
+      case '--prometheus':
+        a.prometheus = next();
+        if (!/^https?:\/\//.test(a.prometheus)) throw new UsageError(`--prometheus must be an http(s) URL, got '${a.prometheus}'`);
+        break;
+      case '--address':
+        a.address = next();
+        break;
+      case '--port':
+        a.port = num(flag, next(), 0, 65535);
+        break;
+      case '--scrape-interval':
+        a.scrapeIntervalMs = num(flag, next(), 0.2, 3600) * 1000;
+        break;
+      case '--window':
+        a.windowSeconds = num(flag, next(), 10, 3600);
+        break;
+      case '--demo-rate':
+        a.demoRate = num(flag, next(), 0, 10000);
+        break;
+      case '--demo-dir':
+        a.demoDir = next();
+        break;
+      case '-l':
+      case '--log-level': {
+        const l = parseLogLevel(next());
+        if (!l) throw new UsageError(`unknown log level '${value ?? argv[i]}'`);
+        a.logLevel = l;
+        break;
+      }
+      case '-h':
+      case '--help':
+        a.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${flag}'`);
+    }
+  }
+  // In a pod with no explicit source, Kubernetes is the natural one (Kiali-style deployment).
+  if (!chosen && env.KUBERNETES_SERVICE_HOST) {
+    a.source = 'kubernetes';
+    a.inCluster = true;
+    a.address = '0.0.0.0';
+  }
+  return a;
+}
