@@ -1,0 +1,29 @@
+// One parsed `/stats/prometheus` scrape → the counters the graph needs: per upstream cluster, Istio's
+// per-destination telemetry, and the inbound listener's requests.
+
+import type { ParsedExposition } from '../../metrics/prom-exposition.ts';
+import type { ClusterCounters, IstioDestinationCounters, SidecarScrape } from '../../model/sidecar-data.ts';
+import { extractClusterCounters } from './cluster-stats.ts';
+import { defaultIsInboundHcm, extractDownstream, type InboundHcmPredicate } from './downstream-stats.ts';
+import { extractIstioCounters } from './istio-stats.ts';
+
+export interface StatsExtractOptions {
+  /** Real cluster names (from /clusters), so stats of names with dots are attributed. */
+  clusterNames?: Iterable<string>;
+  /** Which HTTP connection manager stat prefixes are the sidecar's inbound side. */
+  isInboundHcm?: InboundHcmPredicate;
+}
+
+export interface ExtractedStats {
+  clusters: Map<string, ClusterCounters>;
+  istio: IstioDestinationCounters[];
+  downstream: SidecarScrape['downstream'];
+}
+
+export function extractStats(parsed: ParsedExposition, opts: StatsExtractOptions = {}): ExtractedStats {
+  return {
+    clusters: extractClusterCounters(parsed, opts.clusterNames),
+    istio: extractIstioCounters(parsed),
+    downstream: extractDownstream(parsed, opts.isInboundHcm ?? defaultIsInboundHcm),
+  };
+}
