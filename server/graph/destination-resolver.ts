@@ -1,0 +1,112 @@
+// Where one upstream cluster of a sidecar sends its traffic, from the cluster's hosts
+// (`/clusters?format=json` host_statuses): a host whose address (or `ip:port`) is a workload's is that
+// workload; a host named `<svc>.<ns>.svc.cluster.local` (STRICT_DNS/LOGICAL_DNS keep the configured
+// name as `hostname`), or whose address is a Service's ClusterIP, is that Service, and the workloads
+// behind it when its endpoints are known; anything else is an `unknown` destination named after the
+// cluster.
+//
+// How a cluster's requests split over its hosts cannot be read from cluster stats (they count per
+// cluster), so each destination gets the share of the hosts' load-balancing weights it holds: what
+// ROUND_ROBIN / LEAST_REQUEST / RANDOM converge to. Envoy's per-host `rq_total` in /clusters would
+// give exact shares; it is not in the scrape model yet.
+import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
+import type { UpstreamHost } from '../model/sidecar-data.ts';
+import type { Destination, MeshEntity } from './mesh-entity.ts';
+import { entityKey, workloadEntity } from './mesh-entity.ts';
+import { isLoopback, type MeshIndex } from './mesh-index.ts';
+
+/** Istio's cluster names: `outbound|<port>|<subset>|<fqdn>` (and `inbound|…` for the local app). */
+const ISTIO_CLUSTER = /^(outbound|inbound)\|(\d*)\|([^|]*)\|(.*)$/;
+
+/**
+ * Envoy's default `healthy_panic_threshold` (50 %): below it the load balancer ignores health and
+ * spreads requests over every host, so the shares follow all hosts.
+ */
+const PANIC_THRESHOLD = 0.5;
+
+export function clusterDestinations(
+  index: MeshIndex,
+  caller: WorkloadInfo,
+  cluster: string,
+  hosts: readonly UpstreamHost[] | undefined,
+): Destination[] {
+  const istio = ISTIO_CLUSTER.exec(cluster);
+  // The sidecar's own app: Istio's inbound clusters, reached over the pod's network namespace.
+  if (istio?.[1] === 'inbound') return [{ entity: workloadEntity(caller), share: 1 }];
+  const subset = istio?.[3] || undefined;
+  if (hosts === undefined || hosts.length === 0) {
+    const service = istio === null ? undefined : index.serviceByDnsName(istio[4]);
+    const parts = service === undefined ? [] : serviceParts(index, service, subset);
+    return parts.length > 0 ? parts : [{ entity: unknownEntity(caller, cluster), share: 1 }];
+  }
+
+  const healthyWeight = sumWeights(hosts.filter((h) => h.healthy));
+  const allWeight = sumWeights(hosts);
+  const panic = healthyWeight < PANIC_THRESHOLD * allWeight;
+  const byKey = new Map<string, Destination>();
+  for (const host of hosts) {
+    if (!panic && !host.healthy) continue;
+    const weight = hostWeight(host) / (panic ? allWeight : healthyWeight);
+    let parts = hostParts(index, caller, host, subset);
+    if (parts.length === 0) parts = [{ entity: unknownEntity(caller, cluster), share: 1 }];
+    for (const part of parts) {
+      const k = entityKey(part.entity);
+      const seen = byKey.get(k);
+      if (seen === undefined) byKey.set(k, { entity: part.entity, share: part.share * weight });
+      else seen.share += part.share * weight;
+    }
+  }
+  return [...byKey.values()];
+}
+
+function hostParts(
+  index: MeshIndex,
+  caller: WorkloadInfo,
+  host: UpstreamHost,
+  subset: string | undefined,
+): Destination[] {
+  const service =
+    index.serviceByDnsName(host.hostname) ??
+    index.serviceByDnsName(host.address) ??
+    index.serviceByClusterIp(host.address);
+  const workload = index.workloadAt(host.address, host.port);
+  if (workload !== undefined) return [{ entity: workloadEntity(workload, service), share: 1 }];
+  if (service !== undefined) return serviceParts(index, service, subset);
+  // A loopback host no workload claims is the sidecar's own app (sidecars reach it over localhost).
+  if (isLoopback(host.address)) return [{ entity: workloadEntity(caller), share: 1 }];
+  return [];
+}
+
+/**
+ * A Service reached by its ClusterIP or DNS name: kube-proxy picks an endpoint at random, so each
+ * workload behind it gets its share of the endpoints; a subset (Istio `outbound|port|v1|…`) keeps the
+ * workloads of that version when there are any. Without known endpoints the Service itself is the
+ * destination.
+ */
+function serviceParts(index: MeshIndex, service: ServiceInfo, subset: string | undefined): Destination[] {
+  let behind = index.workloadsBehind(service);
+  if (subset !== undefined) {
+    const inSubset = behind.filter((b) => b.workload.version === subset);
+    if (inSubset.length > 0) behind = inSubset;
+  }
+  if (behind.length === 0) return [{ entity: { kind: 'service', service }, share: 1 }];
+  const total = behind.reduce((n, b) => n + b.endpoints, 0);
+  return behind.map((b) => ({ entity: workloadEntity(b.workload, service), share: b.endpoints / total }));
+}
+
+function unknownEntity(caller: WorkloadInfo, cluster: string): MeshEntity {
+  // Cluster names are local to a sidecar's configuration; within a namespace they usually mean the
+  // same destination, so unknown destinations are kept per caller namespace.
+  return { kind: 'unknown', namespace: caller.namespace, name: cluster };
+}
+
+function hostWeight(h: UpstreamHost): number {
+  // `load_balancing_weight` defaults to 1 (proto3 omits it).
+  return h.weight > 0 ? h.weight : 1;
+}
+
+function sumWeights(hosts: readonly UpstreamHost[]): number {
+  let n = 0;
+  for (const h of hosts) n += hostWeight(h);
+  return n;
+}

@@ -1,0 +1,188 @@
+// The service graph (GET /api/graph), built from the inventory and a TrafficSource only.
+//
+// Edges go from a sidecar's own workload to the destinations of each upstream cluster that carried
+// requests over the window (destination-resolver.ts says how hosts map to workloads, Services or an
+// `unknown` node). A sidecar that reports Istio telemetry (`reporter="source"` series) has its
+// outbound edges from that instead, since its cluster stats count the same requests (istio-edges.ts).
+// A workload whose inbound listener received requests that no known caller accounts for gets an
+// `inbound` node feeding it (Kiali's "unknown" source). Every known workload is a node, idle or not.
+// Edges of weighted routes carry the configured weight beside the observed share; a route with
+// traffic also gets an (idle) edge to a cluster that received none, so a 0 % observation shows;
+// an idle route annotates nothing.
+// Node figures are the sums of their edges, computed before the namespace filter, which (like Kiali)
+// keeps every edge that touches a selected namespace and the nodes at both ends.
+import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType } from '../../shared/api/graph.ts';
+import type { Inventory } from '../model/inventory.ts';
+import type { TrafficSource } from '../model/traffic-source.ts';
+import { clusterDestinations } from './destination-resolver.ts';
+import { addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
+import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, nodeHealth, trafficHealth } from './health.ts';
+import { IstioEdges } from './istio-edges.ts';
+import { entityKey, workloadEntity } from './mesh-entity.ts';
+import { MeshIndex } from './mesh-index.ts';
+import { type NodeDraft, NodeMapper } from './node-mapper.ts';
+import { TrafficSum } from './traffic-sum.ts';
+import { collectWeightedRoutes, configuredShare, observedShare } from './weighted-route-facts.ts';
+
+export interface BuildGraphOptions {
+  graphType: GraphType;
+  /** Keep edges touching these namespaces (and their end nodes); all namespaces when absent or empty. */
+  namespaces?: string[];
+  health?: HealthThresholds;
+}
+
+export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: BuildGraphOptions): Graph {
+  const index = new MeshIndex(inventory);
+  const mapper = new NodeMapper(opts.graphType, index);
+  const book = new EdgeBook(mapper);
+  for (const w of inventory.workloads) mapper.node(workloadEntity(w));
+
+  addOutboundEdges(index, traffic, book);
+  addRouteWeights(index, traffic, book);
+  addUnknownCallers(index, traffic, book);
+
+  const thresholds = opts.health ?? DEFAULT_HEALTH_THRESHOLDS;
+  for (const edge of book.edges.values()) {
+    const t = edge.traffic.toTraffic();
+    edge.source.outbound.add(t);
+    edge.target.inbound.add(t);
+  }
+  const selected =
+    opts.namespaces !== undefined && opts.namespaces.length > 0 ? new Set(opts.namespaces) : undefined;
+  const nodes = new Map<string, NodeDraft>();
+  const edges: GraphEdge[] = [];
+  for (const edge of book.edges.values()) {
+    if (
+      selected !== undefined &&
+      !selected.has(edge.source.namespace) &&
+      !selected.has(edge.target.namespace)
+    ) {
+      continue;
+    }
+    nodes.set(edge.source.id, edge.source);
+    nodes.set(edge.target.id, edge.target);
+    edges.push(toEdge(edge, thresholds));
+  }
+  for (const node of mapper.nodes.values()) {
+    if (selected === undefined || selected.has(node.namespace)) nodes.set(node.id, node);
+  }
+  const graphNodes = [...nodes.values()].map((n) => toNode(n, thresholds));
+  graphNodes.sort((a, b) => compare(a.id, b.id));
+  edges.sort((a, b) => compare(a.id, b.id));
+  return {
+    timestamp: traffic.updatedAt,
+    windowSeconds: traffic.windowSeconds,
+    graphType: opts.graphType,
+    namespaces: selected !== undefined ? [...selected].sort() : namespacesOf(graphNodes),
+    nodes: graphNodes,
+    edges,
+  };
+}
+
+function addOutboundEdges(index: MeshIndex, traffic: TrafficSource, book: EdgeBook): void {
+  const istio = new IstioEdges(index, book);
+  const callees: [ReturnType<MeshIndex['callerOf']>, ReturnType<TrafficSource['istioTraffic']>][] = [];
+  for (const sidecar of index.inventory.sidecars) {
+    const caller = index.callerOf(sidecar);
+    const reports = traffic.istioTraffic(sidecar.id);
+    if (reports.length > 0) callees.push([caller, reports]);
+    if (reports.some((r) => r.key.reporter === 'source')) {
+      istio.addSourceReports(caller, reports);
+      continue;
+    }
+    const scrape = traffic.latest(sidecar.id);
+    if (scrape === undefined) continue;
+    const source = workloadEntity(caller);
+    const self = entityKey(source);
+    for (const cluster of scrape.clusters.keys()) {
+      const t = traffic.clusterTraffic(sidecar.id, cluster);
+      if (t === undefined || !(t.rps > 0)) continue;
+      for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster))) {
+        // A cluster leading back to the sidecar's own workload is its local app: the inbound side.
+        if (entityKey(d.entity) === self) continue;
+        book.add(source, d.entity, t, d.share, cluster);
+      }
+    }
+  }
+  for (const [callee, reports] of callees) istio.addDestinationReports(callee, reports);
+}
+
+function addRouteWeights(index: MeshIndex, traffic: TrafficSource, book: EdgeBook): void {
+  for (const route of collectWeightedRoutes(index, traffic)) {
+    // An idle route has no edges to annotate (GET /api/routes still lists it).
+    if (!(route.totalRps > 0)) continue;
+    const source = workloadEntity(route.caller);
+    for (const cluster of route.clusters) {
+      const weight: EdgeWeight = {
+        routeId: route.id,
+        cluster: cluster.name,
+        configured: configuredShare(route, cluster),
+        observed: observedShare(route, cluster),
+      };
+      const hosts = route.scrape.hosts.get(cluster.name);
+      for (const d of clusterDestinations(index, route.caller, cluster.name, hosts)) {
+        if (entityKey(d.entity) === entityKey(source)) continue;
+        const edge = book.ensure(source, d.entity);
+        edge.clusters.add(cluster.name);
+        addWeight(edge, weight);
+      }
+    }
+  }
+}
+
+/** Inbound listener traffic of workloads that no edge accounts for: an `inbound` node feeds them. */
+function addUnknownCallers(index: MeshIndex, traffic: TrafficSource, book: EdgeBook): void {
+  for (const sidecars of index.sidecarGroups()) {
+    const workload = index.callerOf(sidecars[0]!);
+    if (book.hasKnownCaller(workload)) continue;
+    const sum = new TrafficSum();
+    for (const sidecar of sidecars) {
+      const t = traffic.inboundTraffic(sidecar.id);
+      if (t !== undefined) sum.add(t);
+    }
+    if (sum.rps > 0)
+      book.add({ kind: 'inbound', workload }, workloadEntity(workload), sum.toTraffic(), 1, undefined);
+  }
+}
+
+function toEdge(edge: EdgeDraft, thresholds: HealthThresholds): GraphEdge {
+  const traffic = edge.traffic.toTraffic();
+  return {
+    id: edge.id,
+    source: edge.source.id,
+    target: edge.target.id,
+    protocol: 'http',
+    clusters: [...edge.clusters].sort(),
+    traffic,
+    weights: edge.weights,
+    health: trafficHealth(traffic, thresholds),
+  };
+}
+
+function toNode(n: NodeDraft, thresholds: HealthThresholds): GraphNode {
+  const inbound = n.inbound.toTraffic();
+  const outbound = n.outbound.toTraffic();
+  const node: GraphNode = {
+    id: n.id,
+    kind: n.kind,
+    namespace: n.namespace,
+    name: n.name,
+    hasSidecar: n.hasSidecar,
+    health: nodeHealth(inbound, outbound, thresholds),
+    inbound,
+    outbound,
+  };
+  if (n.app !== undefined) node.app = n.app;
+  if (n.version !== undefined) node.version = n.version;
+  if (n.workload !== undefined) node.workload = n.workload;
+  if (n.service !== undefined) node.service = n.service;
+  return node;
+}
+
+function namespacesOf(nodes: GraphNode[]): string[] {
+  return [...new Set(nodes.map((n) => n.namespace))].sort();
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,203 @@
+// Look-ups over the inventory that graph building needs many times per build: workloads by name and by
+// address, Services by DNS name, ClusterIP and endpoint, the sidecars of each workload. Built once per
+// build from plain data; nothing here reads traffic.
+import type { Inventory, ServiceInfo, SidecarTarget, WorkloadInfo } from '../model/inventory.ts';
+
+/** `<service>.<namespace>.svc[.<cluster domain>]`, as Kubernetes DNS names Services (any cluster domain). */
+const SERVICE_FQDN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[^.]+)*\.?$/i;
+
+export class MeshIndex {
+  readonly inventory: Inventory;
+  private readonly workloads = new Map<string, WorkloadInfo>();
+  /** Bare IPs and `ip:port` pairs exactly as the inventory lists them. */
+  private readonly byAddress = new Map<string, WorkloadInfo>();
+  private readonly services = new Map<string, ServiceInfo>();
+  private readonly byClusterIp = new Map<string, ServiceInfo>();
+  private readonly sidecars = new Map<string, SidecarTarget[]>();
+  private readonly behind = new Map<ServiceInfo, { workload: WorkloadInfo; endpoints: number }[]>();
+  private readonly home = new Map<WorkloadInfo, ServiceInfo | undefined>();
+
+  constructor(inventory: Inventory) {
+    this.inventory = inventory;
+    // An IP listed only as part of `ip:port` pairs still identifies its workload when no other workload
+    // claims it: a STRICT_DNS host resolves to the pod IP with the port the cluster was configured with.
+    const ipOwners = new Map<string, WorkloadInfo | null>();
+    for (const w of inventory.workloads) {
+      this.workloads.set(key(w.namespace, w.name), w);
+      for (const address of w.addresses) {
+        this.byAddress.set(address, w);
+        const ip = splitAddress(address).ip;
+        if (ip !== address) {
+          const owner = ipOwners.get(ip);
+          ipOwners.set(ip, owner === undefined || owner === w ? w : null);
+        }
+      }
+    }
+    for (const [ip, owner] of ipOwners)
+      if (owner !== null && !this.byAddress.has(ip)) this.byAddress.set(ip, owner);
+    for (const s of inventory.services) {
+      this.services.set(key(s.namespace, s.name), s);
+      for (const ip of s.clusterIps) this.byClusterIp.set(ip, s);
+    }
+    for (const sc of inventory.sidecars) {
+      const k = key(sc.namespace, sc.workload);
+      const list = this.sidecars.get(k);
+      if (list === undefined) this.sidecars.set(k, [sc]);
+      else list.push(sc);
+    }
+  }
+
+  workload(namespace: string, name: string): WorkloadInfo | undefined {
+    return this.workloads.get(key(namespace, name));
+  }
+
+  /** The workload a sidecar belongs to; one is made up from the sidecar's identity if discovery has none. */
+  callerOf(sidecar: SidecarTarget): WorkloadInfo {
+    return this.ensureWorkload(sidecar.namespace, sidecar.workload, undefined, undefined, true);
+  }
+
+  /**
+   * The inventory's workload, or one made up from what telemetry says about it (Istio labels), kept
+   * for the rest of the build so every mention of it is the same node.
+   */
+  ensureWorkload(
+    namespace: string,
+    name: string,
+    app: string | undefined,
+    version: string | undefined,
+    hasSidecar: boolean,
+  ): WorkloadInfo {
+    const known = this.workload(namespace, name);
+    if (known !== undefined) return known;
+    const made: WorkloadInfo = {
+      namespace,
+      name,
+      app: app ?? name,
+      version,
+      addresses: [],
+      pods: [],
+      hasSidecar: hasSidecar || this.sidecarsOf(namespace, name).length > 0,
+    };
+    this.workloads.set(key(namespace, name), made);
+    return made;
+  }
+
+  /** Workload serving on `address:port` (preferred) or `address`. */
+  workloadAt(address: string, port: number | undefined): WorkloadInfo | undefined {
+    if (port !== undefined && port > 0) {
+      const pair = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+      const w = this.byAddress.get(pair);
+      if (w !== undefined) return w;
+    }
+    return this.byAddress.get(address);
+  }
+
+  /** The Service a Kubernetes DNS name designates: the inventory's, or one made up from the name alone. */
+  serviceByDnsName(host: string | undefined): ServiceInfo | undefined {
+    if (host === undefined) return undefined;
+    const m = SERVICE_FQDN.exec(host);
+    if (m === null) return undefined;
+    const name = m[1]!.toLowerCase();
+    const namespace = m[3]!.toLowerCase();
+    const k = key(namespace, name);
+    let s = this.services.get(k);
+    if (s === undefined) {
+      s = { namespace, name, clusterIps: [], endpointIps: [], selector: {} };
+      this.services.set(k, s);
+    }
+    return s;
+  }
+
+  serviceByClusterIp(ip: string): ServiceInfo | undefined {
+    return this.byClusterIp.get(ip);
+  }
+
+  /** Workloads behind a Service, with how many of its endpoints each serves. */
+  workloadsBehind(service: ServiceInfo): { workload: WorkloadInfo; endpoints: number }[] {
+    let list = this.behind.get(service);
+    if (list === undefined) {
+      const counts = new Map<WorkloadInfo, number>();
+      for (const ip of service.endpointIps) {
+        const w = this.byAddress.get(ip);
+        if (w !== undefined) counts.set(w, (counts.get(w) ?? 0) + 1);
+      }
+      list = [...counts].map(([workload, endpoints]) => ({ workload, endpoints }));
+      this.behind.set(service, list);
+    }
+    return list;
+  }
+
+  /**
+   * The Service a workload is known by (for the service graph): one whose endpoints include the
+   * workload's IPs, or whose selector its `app`/`version` match; the broadest selector wins (`reviews`
+   * over `reviews-v1`), then the name.
+   */
+  homeService(w: WorkloadInfo): ServiceInfo | undefined {
+    if (this.home.has(w)) return this.home.get(w);
+    const ips = new Set(w.addresses.map((a) => splitAddress(a).ip));
+    let best: ServiceInfo | undefined;
+    for (const s of this.inventory.services) {
+      if (s.namespace !== w.namespace) continue;
+      if (!s.endpointIps.some((ip) => ips.has(ip)) && !selects(s.selector, w)) continue;
+      if (best === undefined || broader(s, best)) best = s;
+    }
+    this.home.set(w, best);
+    return best;
+  }
+
+  /** Sidecars grouped by workload (`namespace/workload`), in inventory order. */
+  sidecarGroups(): IterableIterator<SidecarTarget[]> {
+    return this.sidecars.values();
+  }
+
+  sidecarsOf(namespace: string, workload: string): SidecarTarget[] {
+    return this.sidecars.get(key(namespace, workload)) ?? [];
+  }
+
+  /** Whether the workload's own sidecar reports its outbound traffic. */
+  hasSidecar(namespace: string, workload: string): boolean {
+    return (
+      this.sidecarsOf(namespace, workload).length > 0 ||
+      this.workload(namespace, workload)?.hasSidecar === true
+    );
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === 'localhost';
+}
+
+/** `ip:port`, `[v6]:port`, or a bare IP (v4 or v6). */
+export function splitAddress(address: string): { ip: string; port: number | undefined } {
+  if (address.startsWith('[')) {
+    const end = address.indexOf(']');
+    const port = Number(address.slice(end + 2));
+    return { ip: address.slice(1, end), port: Number.isInteger(port) && port > 0 ? port : undefined };
+  }
+  const colon = address.indexOf(':');
+  if (colon === -1 || colon !== address.lastIndexOf(':')) return { ip: address, port: undefined };
+  return { ip: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function selects(selector: Record<string, string>, w: WorkloadInfo): boolean {
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  const labels: Record<string, string | undefined> = {
+    app: w.app,
+    'app.kubernetes.io/name': w.app,
+    version: w.version,
+    'app.kubernetes.io/version': w.version,
+  };
+  return keys.every((k) => labels[k] !== undefined && labels[k] === selector[k]);
+}
+
+function broader(a: ServiceInfo, b: ServiceInfo): boolean {
+  const ka = Object.keys(a.selector).length;
+  const kb = Object.keys(b.selector).length;
+  if (ka !== kb) return ka > 0 && (kb === 0 || ka < kb);
+  return a.name < b.name;
+}
