@@ -74,14 +74,14 @@ export function spawnSidecar(s: SidecarSpawn): DemoChild {
       env: { ...process.env, NODE_OPTIONS: nodeOptions },
     }),
   );
-  return track(s.name, proc, s.logPath);
+  return track(`sidecar ${s.name}`, proc, s.logPath);
 }
 
 export function spawnApps(logPath: string): DemoChild {
   const proc = withLogFile(logPath, (fd) =>
     spawn(process.execPath, [APPS_MAIN], { stdio: ['ignore', fd, fd, 'ipc'], detached: true }),
   );
-  return track('apps', proc, logPath);
+  return track('apps process', proc, logPath);
 }
 
 function getStatus(url: string, timeoutMs: number): Promise<number> {
@@ -98,11 +98,9 @@ function getStatus(url: string, timeoutMs: number): Promise<number> {
 /** Resolves once `<adminUrl>/ready` answers 200; rejects if the child exits first or the deadline passes. */
 export async function waitForReady(child: DemoChild, adminUrl: string, deadline: number): Promise<void> {
   for (;;) {
-    if (!child.running())
-      throw new Error(`${child.name}'s sidecar exited before it was ready (see ${child.logPath})`);
+    if (!child.running()) throw new Error(`${child.name} exited before it was ready (see ${child.logPath})`);
     if ((await getStatus(`${adminUrl}/ready`, 1_000)) === 200) return;
-    if (Date.now() > deadline)
-      throw new Error(`${child.name}'s sidecar was not ready in time (see ${child.logPath})`);
+    if (Date.now() > deadline) throw new Error(`${child.name} was not ready in time (see ${child.logPath})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

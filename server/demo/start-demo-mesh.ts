@@ -148,8 +148,8 @@ export async function startDemoMesh(opts: DemoMeshOptions): Promise<DemoMesh> {
   const dir = opts.workDir;
   const hostsPath = join(dir, 'hosts');
   const targetsPath = join(dir, 'targets.yaml');
-  await Promise.all(['sidecars', 'logs', 'runtime'].map((d) => mkdir(join(dir, d), { recursive: true })));
   await assertAddressesFree(addressesOf(topology));
+  await Promise.all(['sidecars', 'logs', 'runtime'].map((d) => mkdir(join(dir, d), { recursive: true })));
 
   await writeFile(hostsPath, demoHostsFile(topology, services));
   const workloads: Omit<DemoMeshWorkload, 'sidecarPid'>[] = [];
@@ -219,8 +219,7 @@ export async function startDemoMesh(opts: DemoMeshOptions): Promise<DemoMesh> {
 
   for (const c of children) {
     void c.exited.then((code) => {
-      if (!stopping)
-        log(`demo ${c.name} process exited unexpectedly (${code ?? 'signal'}); see ${c.logPath}`);
+      if (!stopping) log(`demo ${c.name} exited unexpectedly (${code ?? 'signal'}); see ${c.logPath}`);
     });
   }
   apps.proc.on('message', (m: unknown) => {
