@@ -30,6 +30,11 @@ interface Track {
 
 const FIELDS = 3;
 
+/** A float32 read back as the shortest decimal it stands for (7.6, not 7.599999904632568). */
+function fromFloat32(v: number): number {
+  return Number(v.toPrecision(7));
+}
+
 export class SeriesHistory {
   readonly capacity: number;
   private readonly expireMs: number;
@@ -85,9 +90,9 @@ export class SeriesHistory {
       const p95 = track.values[base + 2]!;
       out.push([
         this.times[k % this.capacity]!,
-        rps,
-        track.values[base + 1]!,
-        Number.isNaN(p95) ? null : p95,
+        fromFloat32(rps),
+        fromFloat32(track.values[base + 1]!),
+        Number.isNaN(p95) ? null : fromFloat32(p95),
       ]);
     }
     return out;

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { clusterDestinations } from '../../../server/graph/destination-resolver.ts';
+import { entityKey } from '../../../server/graph/mesh-entity.ts';
+import { MeshIndex } from '../../../server/graph/mesh-index.ts';
+import type { Inventory } from '../../../server/model/inventory.ts';
+import { host } from './fake-traffic-source.ts';
+import { service, workload } from './meshes.ts';
+
+const inventory: Inventory = {
+  workloads: [
+    workload('shop', 'web', 'web', 'v1', ['10.0.0.1'], true),
+    workload('shop', 'api-v1', 'api', 'v1', ['10.0.0.11', '10.0.0.12'], true),
+    workload('shop', 'api-v2', 'api', 'v2', ['10.0.0.21'], true),
+    // Two workloads on one IP, told apart by port (as in a demo on one loopback address).
+    workload('shop', 'cache', 'cache', undefined, ['127.0.0.9:6379'], false),
+    workload('shop', 'queue', 'queue', undefined, ['127.0.0.9:5672'], false),
+    workload('shop', 'db', 'db', undefined, ['10.0.0.31:5432'], false),
+  ],
+  services: [service('shop', 'api', ['10.0.0.11', '10.0.0.12', '10.0.0.21'], { app: 'api' }, ['10.96.0.5'])],
+  sidecars: [],
+};
+const index = new MeshIndex(inventory);
+const web = index.workload('shop', 'web')!;
+const shares = (cluster: string, hosts: Parameters<typeof clusterDestinations>[3]) =>
+  Object.fromEntries(
+    clusterDestinations(index, web, cluster, hosts).map((d) => [entityKey(d.entity), d.share]),
+  );
+
+describe('clusterDestinations', () => {
+  it('splits by host weight over the hosts’ workloads', () => {
+    expect(
+      shares('api', [host('10.0.0.11', 80), host('10.0.0.12', 80), host('10.0.0.21', 80, { weight: 2 })]),
+    ).toEqual({
+      'w/shop/api-v1': 0.5,
+      'w/shop/api-v2': 0.5,
+    });
+  });
+
+  it('leaves unhealthy hosts out, unless below the 50 % panic threshold', () => {
+    expect(
+      shares('api', [
+        host('10.0.0.11', 80),
+        host('10.0.0.12', 80),
+        host('10.0.0.21', 80, { healthy: false }),
+      ]),
+    ).toEqual({
+      'w/shop/api-v1': 1,
+    });
+    const panic = shares('api', [
+      host('10.0.0.11', 80, { healthy: false }),
+      host('10.0.0.12', 80, { healthy: false }),
+      host('10.0.0.21', 80),
+    ]);
+    expect(panic['w/shop/api-v1']).toBeCloseTo(2 / 3);
+    expect(panic['w/shop/api-v2']).toBeCloseTo(1 / 3);
+  });
+
+  it('maps ip:port when a workload is listed that way, and its bare IP when no one else claims it', () => {
+    expect(shares('cache', [host('127.0.0.9', 6379)])).toEqual({ 'w/shop/cache': 1 });
+    expect(shares('queue', [host('127.0.0.9', 5672)])).toEqual({ 'w/shop/queue': 1 });
+    // Another port of a shared IP is no one's: a loopback host nobody claims is the caller's own app.
+    expect(shares('other', [host('127.0.0.9', 9999)])).toEqual({ 'w/shop/web': 1 });
+    expect(shares('db', [host('10.0.0.31', 6432)])).toEqual({ 'w/shop/db': 1 });
+  });
+
+  it('spreads a ClusterIP over the workloads behind the Service by endpoint count', () => {
+    const s = shares('api', [host('10.96.0.5', 80)]);
+    expect(s['w/shop/api-v1']).toBeCloseTo(2 / 3);
+    expect(s['w/shop/api-v2']).toBeCloseTo(1 / 3);
+  });
+
+  it('reads an Istio cluster name when the hosts are missing, keeping the subset’s version', () => {
+    expect(shares('outbound|80|v2|api.shop.svc.cluster.local', undefined)).toEqual({ 'w/shop/api-v2': 1 });
+    expect(Object.keys(shares('outbound|80||api.shop.svc.cluster.local', []))).toEqual([
+      'w/shop/api-v1',
+      'w/shop/api-v2',
+    ]);
+    expect(shares('inbound|9080||', [host('10.0.0.1', 9080)])).toEqual({ 'w/shop/web': 1 });
+  });
+
+  it('names the unknown destination after the cluster, in the caller’s namespace', () => {
+    expect(shares('stripe', [host('52.1.2.3', 443, { hostname: 'api.stripe.com' })])).toEqual({
+      'u/shop/stripe': 1,
+    });
+    expect(shares('static_cluster', [])).toEqual({ 'u/shop/static_cluster': 1 });
+  });
+
+  it('keeps the part of a cluster it can map and sends the rest to unknown', () => {
+    expect(shares('mixed', [host('10.0.0.21', 80), host('192.168.1.1', 80)])).toEqual({
+      'w/shop/api-v2': 0.5,
+      'u/shop/mixed': 0.5,
+    });
+  });
+});

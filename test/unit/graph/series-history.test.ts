@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../../../server/graph/graph-builder.ts';
+import { SeriesHistory } from '../../../server/graph/series-history.ts';
+import type { Graph } from '../../../shared/api/graph.ts';
+import { FakeTrafficSource, traffic } from './fake-traffic-source.ts';
+import { seedLab } from './meshes.ts';
+
+const EDGE = 'workload:default:frontend,workload:default:backend-v1';
+const FRONTEND = 'workload:default:frontend';
+const BACKEND = 'workload:default:backend-v1';
+
+/** The lab's graph at `at`; with `v1` = 0 the whole route is idle and has no edges. */
+function labGraph(
+  at: number,
+  v1: number,
+  opts: { fiveXx?: number; graphType?: Graph['graphType'] } = {},
+): Graph {
+  const lab = seedLab({ v1, v2: v1 === 0 ? 0 : 2 });
+  lab.sidecars['default/app-with-envoy']!.clusters!['backend_v1'] = traffic(v1, {
+    '5xx': opts.fiveXx ?? 0,
+    latency: [1, 7, 9],
+  });
+  return buildGraph(lab.inventory, new FakeTrafficSource(lab.sidecars, { updatedAt: at }), {
+    graphType: opts.graphType ?? 'workload',
+  });
+}
+
+describe('SeriesHistory', () => {
+  it('appends one point per cycle for every node and edge: time, rps, 5xx ratio, p95', () => {
+    const h = new SeriesHistory();
+    h.record(labGraph(1000, 8));
+    h.record(labGraph(6000, 4, { fiveXx: 1 }));
+    expect(h.get(EDGE)).toEqual([
+      [1000, 8, 0, 7],
+      [6000, 4, 0.25, 7],
+    ]);
+    // A node's point is what it receives; frontend receives 10 from the load generator.
+    expect(h.get(FRONTEND).map((p) => p[1])).toEqual([10, 6]);
+    // Without latency the p95 is null.
+    expect(h.get('inbound:default:frontend,workload:default:frontend')[0]?.[3]).toBeNull();
+    expect(h.get('no:such:id')).toEqual([]);
+  });
+
+  it('keeps the newest `capacity` points', () => {
+    const h = new SeriesHistory({ capacity: 3 });
+    for (let i = 1; i <= 5; i++) h.record(labGraph(i * 5000, i));
+    expect(h.get(EDGE)).toEqual([
+      [15000, 3, 0, 7],
+      [20000, 4, 0, 7],
+      [25000, 5, 0, 7],
+    ]);
+  });
+
+  it('leaves a gap for a cycle the id was absent from, also after the ring wraps', () => {
+    const h = new SeriesHistory({ capacity: 3 });
+    h.record(labGraph(5000, 1));
+    h.record(labGraph(10000, 2));
+    h.record(labGraph(15000, 0)); // idle route: no edges at all
+    h.record(labGraph(20000, 4));
+    expect(h.get(EDGE).map((p) => p[0])).toEqual([10000, 20000]);
+    // Idle nodes still get zero points.
+    expect(h.get(BACKEND).map((p) => p[1])).toEqual([2, 0, 4]);
+    expect(h.get(FRONTEND).map((p) => p[1])).toEqual([4, 0, 6]);
+  });
+
+  it('writes graphs of several types built in one cycle into that cycle, and ignores older ones', () => {
+    const h = new SeriesHistory();
+    h.record(labGraph(5000, 8));
+    h.record(labGraph(5000, 8, { graphType: 'app' }));
+    h.record(labGraph(1000, 99));
+    expect(h.get(EDGE)).toHaveLength(1);
+    // Request-weighted p95 of 8 rps at 7 ms and 2 rps at 10 ms, read back at float32 precision.
+    expect(h.get('app:default:frontend,app:default:backend')).toEqual([[5000, 10, 0, 7.6]]);
+    h.record(labGraph(10000, 8));
+    // The app graph was not recorded this cycle: its edge has one point, not a stale second.
+    expect(h.get('app:default:frontend,app:default:backend')).toHaveLength(1);
+  });
+
+  it('forgets ids not seen for the expiry time, and tracks at most maxIds', () => {
+    const h = new SeriesHistory({ expireMs: 10_000 });
+    h.record(labGraph(0, 8));
+    expect(h.get(EDGE)).toHaveLength(1);
+    h.record(labGraph(5000, 0));
+    h.record(labGraph(10_000, 0));
+    expect(h.get(EDGE)).toHaveLength(1);
+    h.record(labGraph(15_000, 0));
+    expect(h.get(EDGE)).toEqual([]);
+
+    const small = new SeriesHistory({ maxIds: 2 });
+    small.record(labGraph(0, 8));
+    expect(small.size).toBe(2);
+  });
+});
