@@ -34,6 +34,23 @@ function target(baseUrl: string, statsPath = '/stats/prometheus'): SidecarTarget
   };
 }
 
+/** The part of staticBootstrap()'s output this test edits. */
+interface LabDoc {
+  static_resources: {
+    listeners: {
+      filter_chains: {
+        filters: {
+          typed_config: {
+            route_config: {
+              virtual_hosts: { routes: { route: { weighted_clusters?: Record<string, unknown> } }[] }[];
+            };
+          };
+        }[];
+      }[];
+    }[];
+  };
+}
+
 async function send(path: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const res = await fetch(`http://127.0.0.1:${proxy.listenerPort}${path}`);
@@ -66,12 +83,9 @@ beforeAll(async () => {
       },
     ],
   });
-  const routes =
-    config.static_resources.listeners[0]!.filter_chains[0]!.filters[0]!.typed_config.route_config
-      .virtual_hosts[0]!.routes;
-  (routes[1]!.route as { weighted_clusters: Record<string, unknown> }).weighted_clusters[
-    'runtime_key_prefix'
-  ] = 'routing.backend';
+  const route = (config as unknown as LabDoc).static_resources.listeners[0]!.filter_chains[0]!.filters[0]!
+    .typed_config.route_config.virtual_hosts[0]!.routes[1]!.route;
+  route.weighted_clusters!['runtime_key_prefix'] = 'routing.backend';
   proxy = await startProxy({
     ...config,
     layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] },
