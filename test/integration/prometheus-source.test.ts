@@ -240,6 +240,11 @@ function traffic(t: Traffic | undefined): Traffic {
   return t!;
 }
 
+/** `actual` within `relative` (a fraction) of `expected`. */
+function expectNear(actual: number, expected: number, relative: number): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.abs(expected) * relative);
+}
+
 function expectPlausibleLatency(t: Traffic, maxMs: number): void {
   const l = t.latencyMs;
   expect(l).not.toBeNull();
@@ -266,7 +271,9 @@ describe('PrometheusTrafficSource against a real Prometheus', () => {
     expect(a2.rps / g).toBeGreaterThan(0.12);
     expect(a2.rps / g).toBeLessThan(0.28);
     expect(a1.rps / (a1.rps + a2.rps)).toBeCloseTo(0.8, 1);
-    expect(a1.status['2xx']).toBeCloseTo(a1.rps, 5);
+    // upstream_rq_total counts a request when it starts, upstream_rq_2xx when it ends: a scrape can
+    // fall between the two.
+    expectNear(a1.status['2xx'], a1.rps, 0.05);
     expect(a1.rate503).toBe(0);
     // Immediate answers: the median within Envoy's first buckets; the tail depends on how busy the
     // machine is, so only a generous bound.
@@ -281,9 +288,9 @@ describe('PrometheusTrafficSource against a real Prometheus', () => {
     const dead = traffic(byInstance.clusterTraffic('shop/caller-1', 'refused'));
     expect(dead.rate503 / g).toBeGreaterThan(0.7);
     expect(dead.rate503 / g).toBeLessThan(1.3);
-    expect(dead.status['5xx']).toBeCloseTo(dead.rate503, 5);
-    expect(dead.causes503.connectFailure).toBeCloseTo(dead.rate503, 5);
-    expect(dead.causes503.upstream).toBeCloseTo(0, 5);
+    expectNear(dead.status['5xx'], dead.rate503, 0.05);
+    expectNear(dead.causes503.connectFailure, dead.rate503, 0.05);
+    expect(dead.causes503.upstream).toBeLessThan(dead.rate503 * 0.05);
     expect(dead.causes503.overflow + dead.causes503.noHealthyUpstream).toBe(0);
   });
 

@@ -134,9 +134,15 @@ export class PrometheusTrafficSource implements TrafficSource {
    * says why; never rejects. Concurrent calls share the refresh in flight.
    */
   refresh(): Promise<void> {
-    this.#inFlight ??= this.#refresh().finally(() => {
-      this.#inFlight = undefined;
-    });
+    this.#inFlight ??= this.#refresh()
+      .catch((e: unknown) => {
+        // Not a query failure (those are handled below) but, say, the inventory callback throwing.
+        this.#status.up = false;
+        this.#status.lastError = `refresh failed: ${describeQueryError(e)}`;
+      })
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
     return this.#inFlight;
   }
 
