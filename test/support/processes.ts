@@ -120,7 +120,7 @@ export interface StartProxyOptions {
 export interface ProxyProcess {
   readonly proc: ChildProcess;
   readonly pid: number;
-  /** `http://127.0.0.1:<admin port>`; '' when the bootstrap has no admin block. */
+  /** `http://<admin address>:<admin port>` (127.0.0.1 for a wildcard); '' without an admin block. */
   readonly adminUrl: string;
   /** The first listener's port. */
   readonly listenerPort: number;
@@ -253,7 +253,15 @@ export async function startProxy(
   });
   const adminSa = socketAddressOf(doc['admin']);
   const adminPort = adminSa ? portOf(adminSa, 'admin') : 0;
-  const adminUrl = adminPort ? `http://127.0.0.1:${adminPort}` : '';
+  // An admin bound to one address (a simulated pod IP such as 127.0.0.7) is reached there; a wildcard
+  // bind through loopback.
+  const adminAddress = typeof adminSa?.['address'] === 'string' ? adminSa['address'] : '';
+  const adminHost = ['', '0.0.0.0', '::'].includes(adminAddress)
+    ? '127.0.0.1'
+    : adminAddress.includes(':')
+      ? `[${adminAddress}]`
+      : adminAddress;
+  const adminUrl = adminPort ? `http://${adminHost}:${adminPort}` : '';
   const firstListenerPort = Object.values(listenerPorts)[0] ?? 0;
 
   const dir = mkdtempSync(join(tmpdir(), 'meshscope-proxy-'));
