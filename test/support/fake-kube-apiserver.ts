@@ -11,9 +11,12 @@ import http from 'node:http';
 import type net from 'node:net';
 import YAML from 'yaml';
 import { ApiError, reasonOf, statusBody } from './fake-kube/api-status.ts';
+import { isRecord, readBody, sendJson } from './fake-kube/http-io.ts';
+import { listResponse } from './fake-kube/list-response.ts';
 import { mergePatch } from './fake-kube/merge-patch.ts';
 import { type KubeObject, ObjectStore } from './fake-kube/object-store.ts';
 import { parseProxyTarget, proxyToPod, resolvePodPort } from './fake-kube/pod-proxy.ts';
+import { matchResource, parseSelector, type ResourceRoute } from './fake-kube/resource-route.ts';
 import {
   apiGroupList,
   apiResourceList,
@@ -23,7 +26,7 @@ import {
   resourceTypeOf,
   versionInfo,
 } from './fake-kube/resources.ts';
-import { objectFields, parseFieldSelector, parseLabelSelector } from './fake-kube/selectors.ts';
+import { parseFieldSelector, parseLabelSelector } from './fake-kube/selectors.ts';
 import { WatchStream } from './fake-kube/watch-stream.ts';
 
 export type { KubeObject } from './fake-kube/object-store.ts';
@@ -41,20 +44,7 @@ interface WatchFailure {
   remaining: number;
 }
 
-/** A parsed resource URL: `/api/v1[/namespaces/<ns>]/<resource>[/<name>[/<subresource>[/<rest>]]]`. */
-interface ResourceRoute {
-  type: ResourceType;
-  namespace: string | undefined;
-  name: string | undefined;
-  subresource: string | undefined;
-  /** Everything after the subresource, undecoded, with a leading '/' (or ''). */
-  rest: string;
-}
-
 const MAX_RECORDED = 2_000;
-const RESOURCE_URL =
-  /^\/(?:api\/(?<coreVersion>v1)|apis\/(?<group>[^/]+)\/(?<version>[^/]+))(?:\/namespaces\/(?<ns>[^/]+))?\/(?<resource>[^/]+)(?:\/(?<name>[^/]+)(?:\/(?<sub>[^/]+)(?<rest>\/.*)?)?)?$/;
-
 export class FakeKubeApiServer {
   readonly store = new ObjectStore();
   /** Requests received, oldest first (bounded); for assertions on paths, queries and headers. */
@@ -252,7 +242,7 @@ export class FakeKubeApiServer {
     const dryRun = query.has('dryRun');
     if (name === undefined) {
       if (method === 'GET' && query.get('watch') === 'true') return this.watch(res, route, query);
-      if (method === 'GET') return sendJson(res, 200, this.list(route, query));
+      if (method === 'GET') return sendJson(res, 200, listResponse(this.store, route, query));
       if (method === 'POST') {
         if (namespace === undefined) throw new ApiError(405, 'MethodNotAllowed', 'create needs a namespace');
         const obj = this.checkedBody(await readBody(req), type, namespace, undefined);
@@ -343,48 +333,6 @@ export class FakeKubeApiServer {
     };
   }
 
-  private list(route: ResourceRoute, query: URLSearchParams) {
-    const labels = selector(parseLabelSelector, query.get('labelSelector'));
-    const fields = selector(parseFieldSelector, query.get('fieldSelector'));
-    const all = this.store
-      .list(route.type.resource, route.namespace)
-      .filter((o) => labels(o.metadata.labels ?? {}) && fields(objectFields(o)));
-    const limit = Number(query.get('limit') ?? 0);
-    let start = 0;
-    let resourceVersion = this.store.resourceVersion;
-    const token = query.get('continue');
-    if (token) {
-      const parsed = decodeContinue(token);
-      // A continue token outlives neither a compaction nor its snapshot, like the API server's.
-      if (this.store.changesSince(route.type.resource, Number(parsed.rv)) === 'gone') {
-        throw new ApiError(
-          410,
-          'Expired',
-          'The provided continue parameter is too old to display a consistent list result.',
-        );
-      }
-      start = all.findIndex((o) => keyOf(o) > parsed.after);
-      if (start < 0) start = all.length;
-      resourceVersion = parsed.rv;
-    }
-    const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
-    const metadata: Record<string, unknown> = { resourceVersion };
-    const last = page.at(-1);
-    if (limit > 0 && last && start + page.length < all.length) {
-      metadata['continue'] = Buffer.from(
-        JSON.stringify({ rv: resourceVersion, after: keyOf(last) }),
-      ).toString('base64url');
-      metadata['remainingItemCount'] = all.length - start - page.length;
-    }
-    return {
-      kind: `${route.type.kind}List`,
-      apiVersion: apiVersionOf(route.type),
-      metadata,
-      // The API server leaves kind and apiVersion off the items of a list.
-      items: page.map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
-    };
-  }
-
   private watch(res: http.ServerResponse, route: ResourceRoute, query: URLSearchParams): void {
     const resource = route.type.resource;
     const failure = this.failures.find((f) => f.resource === undefined || f.resource === resource);
@@ -400,8 +348,8 @@ export class FakeKubeApiServer {
     const filter = {
       resource,
       namespace: route.namespace,
-      labels: selector(parseLabelSelector, query.get('labelSelector')),
-      fields: selector(parseFieldSelector, query.get('fieldSelector')),
+      labels: parseSelector(parseLabelSelector, query.get('labelSelector')),
+      fields: parseSelector(parseFieldSelector, query.get('fieldSelector')),
     };
     const rv = query.get('resourceVersion') ?? '';
     // "" and "0": start with the current state as synthetic ADDED events (the API server's "Get State
@@ -443,69 +391,4 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
   const server = new FakeKubeApiServer();
   await server.start();
   return server;
-}
-
-function matchResource(pathname: string): ResourceRoute | undefined {
-  const m = RESOURCE_URL.exec(pathname);
-  const g = m?.groups;
-  if (!g) return undefined;
-  const group = g['coreVersion'] ? '' : (g['group'] ?? '');
-  const version = g['coreVersion'] ?? g['version'] ?? '';
-  const type = resourceTypeOf(
-    decodeURIComponent(g['resource'] ?? ''),
-    group === '' ? version : `${group}/${version}`,
-  );
-  if (!type) return undefined;
-  const decode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s));
-  return {
-    type,
-    namespace: decode(g['ns']),
-    name: decode(g['name']),
-    subresource: decode(g['sub']),
-    rest: g['rest'] ?? '',
-  };
-}
-
-function selector(
-  parse: (s: string | null) => (l: Readonly<Record<string, string>>) => boolean,
-  text: string | null,
-) {
-  try {
-    return parse(text);
-  } catch (e) {
-    throw new ApiError(400, 'BadRequest', (e as Error).message);
-  }
-}
-
-const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-
-function decodeContinue(token: string): { rv: string; after: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (isRecord(parsed) && typeof parsed['rv'] === 'string' && typeof parsed['after'] === 'string') {
-      return { rv: parsed['rv'], after: parsed['after'] };
-    }
-  } catch {
-    // fall through to the 400
-  }
-  throw new ApiError(400, 'BadRequest', 'invalid continue token');
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -5,20 +5,26 @@
 // Deployment → ReplicaSet → Pod owner chain, the EndpointSlice controller (ready pod IPs behind each
 // Service's selector), and the kubelet's ConfigMap volumes (rewritten with the `..data` swap when the
 // ConfigMap changes, whoever changed it: a test, kubectl, or the dashboard).
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { mountConfigMap } from './configmap-mount.ts';
-import { staticBootstrap } from './envoy-bootstrap.ts';
 import { FakeKubeApiServer, type KubeObject } from './fake-kube-apiserver.ts';
 import { type BackendProcess, type ProxyProcess, startBackend, startProxy } from './processes.ts';
+import { hashOf, ownerRef, POD_APP_PORT, syncEndpointSlices } from './simulated/endpoint-slice-controller.ts';
+import {
+  allocatePodIp,
+  forward,
+  inboundBootstrap,
+  POD_ADMIN_PORT,
+  usedIps,
+} from './simulated/pod-network.ts';
 
-export const POD_APP_PORT = 8080;
-export const POD_ADMIN_PORT = 9901;
-const MANAGED_BY = 'endpointslice-controller.k8s.io';
+export { POD_APP_PORT } from './simulated/endpoint-slice-controller.ts';
+export { inboundBootstrap, POD_ADMIN_PORT } from './simulated/pod-network.ts';
 
 export interface SimulatedPodSpec {
   namespace?: string;
@@ -61,74 +67,6 @@ interface PodRuntime extends SimulatedPod {
   configMaps: Record<string, string>;
 }
 
-const usedIps = new Set<string>();
-
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
-  });
-}
-
-/**
- * A loopback address with the pod's ports free, starting from a random one so that test workers
- * running at the same time rarely contend for the same address.
- */
-async function allocatePodIp(): Promise<string> {
-  const start = randomInt(0, 250);
-  for (let i = 0; i < 250; i++) {
-    const ip = `127.0.0.${((start + i) % 250) + 2}`;
-    if (usedIps.has(ip)) continue;
-    if ((await canBind(ip, POD_APP_PORT)) && (await canBind(ip, POD_ADMIN_PORT))) {
-      usedIps.add(ip);
-      return ip;
-    }
-  }
-  throw new Error('no free 127.0.0.x address with ports 8080 and 9901 free');
-}
-
-/** The inbound sidecar: pod IP :8080 → the backend, admin on pod IP :9901, runtime from a `runtime` volume. */
-export function inboundBootstrap(pod: { ip: string; backendPort: number; mounts: Record<string, string> }) {
-  const b = staticBootstrap({
-    listeners: [{ name: 'inbound', port: POD_APP_PORT, statPrefix: 'inbound_http' }],
-    clusters: [{ name: 'local_app', endpoints: [{ port: pod.backendPort }] }],
-    adminPort: POD_ADMIN_PORT,
-  });
-  for (const l of b.static_resources.listeners) l.address.socket_address.address = pod.ip;
-  b.admin.address.socket_address.address = pod.ip;
-  const runtime = pod.mounts['runtime'];
-  if (runtime === undefined) return b;
-  return {
-    ...b,
-    layered_runtime: {
-      layers: [
-        { name: 'static', static_layer: {} },
-        { name: 'disk', disk_layer: { symlink_root: runtime } },
-        { name: 'admin', admin_layer: {} },
-      ],
-    },
-  };
-}
-
-/** A forwarder on ip:port to the backend, for pods without a sidecar. */
-function forward(ip: string, port: number, to: number): Promise<net.Server> {
-  const server = net.createServer((c) => {
-    const up = net.connect({ host: '127.0.0.1', port: to });
-    c.pipe(up).pipe(c);
-    c.on('error', () => up.destroy());
-    up.on('error', () => c.destroy());
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: ip, port }, () => resolve(server));
-  });
-}
-
-function hashOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 9);
-}
-
 export class SimulatedCluster {
   readonly api = new FakeKubeApiServer();
   private readonly root = mkdtempSync(join(tmpdir(), 'meshscope-cluster-'));
@@ -142,7 +80,8 @@ export class SimulatedCluster {
     c.unsubscribe = c.api.store.subscribe((change) => {
       if (change.resource === 'configmaps' && change.type !== 'DELETED')
         c.queue(() => c.syncConfigMap(change.object));
-      if (change.resource === 'pods' || change.resource === 'services') c.queue(() => c.syncEndpointSlices());
+      if (change.resource === 'pods' || change.resource === 'services')
+        c.queue(() => syncEndpointSlices(c.api));
     });
     return c;
   }
@@ -345,68 +284,4 @@ export class SimulatedCluster {
       }
     }
   }
-
-  /** The EndpointSlice controller: one slice per Service, with the pods its selector matches. */
-  private syncEndpointSlices(): void {
-    const services = this.api.store.list('services');
-    // Garbage collection: a slice goes with its Service (its owner).
-    for (const slice of this.api.store.list('endpointslices')) {
-      const service = slice.metadata.labels?.['kubernetes.io/service-name'];
-      const owned = slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY;
-      const alive = services.some(
-        (s) => s.metadata.namespace === slice.metadata.namespace && s.metadata.name === service,
-      );
-      if (owned && !alive)
-        this.api.remove('EndpointSlice', slice.metadata.namespace ?? '', slice.metadata.name ?? '');
-    }
-    for (const svc of services) {
-      const namespace = svc.metadata.namespace ?? 'default';
-      const name = svc.metadata.name ?? '';
-      const selector = ((svc['spec'] as { selector?: Record<string, string> }).selector ?? {}) as Record<
-        string,
-        string
-      >;
-      const endpoints = this.api.store
-        .list('pods', namespace)
-        .filter(
-          (p) =>
-            Object.keys(selector).length > 0 &&
-            Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
-        )
-        .flatMap((p) => {
-          const status = (p['status'] ?? {}) as { phase?: string; podIP?: string };
-          if (!status.podIP) return [];
-          return [
-            {
-              addresses: [status.podIP],
-              conditions: { ready: status.phase === 'Running' },
-              targetRef: { kind: 'Pod', namespace, name: p.metadata.name, uid: p.metadata.uid },
-            },
-          ];
-        });
-      const sliceName = `${name}-${hashOf(name).slice(0, 5)}`;
-      const current = this.api.get('EndpointSlice', namespace, sliceName);
-      if (current && JSON.stringify(current['endpoints']) === JSON.stringify(endpoints)) continue;
-      this.api.apply({
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: sliceName,
-          namespace,
-          labels: {
-            'kubernetes.io/service-name': name,
-            'endpointslice.kubernetes.io/managed-by': MANAGED_BY,
-          },
-          ownerReferences: [ownerRef('v1', 'Service', name, svc.metadata.uid ?? '')],
-        },
-        addressType: 'IPv4',
-        endpoints,
-        ports: [{ name: 'http', port: POD_APP_PORT, protocol: 'TCP' }],
-      });
-    }
-  }
-}
-
-function ownerRef(apiVersion: string, kind: string, name: string, uid: string) {
-  return { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true };
 }
