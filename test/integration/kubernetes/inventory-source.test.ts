@@ -9,11 +9,7 @@ import {
   KubernetesInventorySource,
 } from '../../../server/sources/kubernetes/kubernetes-inventory-source.ts';
 import { stopAll } from '../../support/processes.ts';
-import {
-  SimulatedCluster as Cluster,
-  type SimulatedCluster,
-  type SimulatedPod,
-} from '../../support/simulated-cluster.ts';
+import { SimulatedCluster, type SimulatedPod } from '../../support/simulated-cluster.ts';
 
 let cluster: SimulatedCluster;
 let reviews: SimulatedPod[];
@@ -70,7 +66,7 @@ const listRequests = (path: string) =>
   cluster.api.requests.filter((r) => r.method === 'GET' && r.url === path).length;
 
 beforeAll(async () => {
-  cluster = await Cluster.start();
+  cluster = await SimulatedCluster.start();
   reviews = [
     await cluster.addPod({ deployment: 'reviews-v1', labels: { app: 'reviews', version: 'v1' } }),
     await cluster.addPod({ deployment: 'reviews-v1', labels: { app: 'reviews', version: 'v1' } }),

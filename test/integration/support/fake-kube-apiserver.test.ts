@@ -2,6 +2,7 @@
 // create, patch, delete) and client-node's ListWatch (list + watch, 410 relist in both forms).
 import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, ListWatch, type V1ConfigMap, Watch } from '@kubernetes/client-node';
@@ -26,13 +27,17 @@ const KUBECTL = findKubectl();
 let server: FakeKubeApiServer;
 let dir: string;
 
+// `--server` and an empty kubeconfig, so nothing from the user's ~/.kube leaks in; a private cache
+// directory, since kubectl caches discovery per host:port.
 function kubectlArgs(args: string[]): string[] {
-  return [`--kubeconfig=${join(dir, 'kubeconfig')}`, `--cache-dir=${join(dir, 'cache')}`, ...args];
+  return [`--server=${server.url}`, `--cache-dir=${join(dir, 'cache')}`, ...args];
 }
+
+const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dir, 'empty-kubeconfig') });
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(KUBECTL, kubectlArgs(args), { timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(KUBECTL, kubectlArgs(args), { timeout: 20_000, env: kubectlEnv() }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -65,13 +70,13 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 10
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fake-kube-'));
+  writeFileSync(join(dir, 'empty-kubeconfig'), '');
 });
 
 beforeEach(async () => {
   await server?.close();
   server = new FakeKubeApiServer();
   await server.start();
-  writeFileSync(join(dir, 'kubeconfig'), server.kubeconfig());
 });
 
 afterAll(async () => {
@@ -174,6 +179,7 @@ describe('kubectl against the fake API server', () => {
     server.apply(pod('web-1', 'shop', '127.0.0.2'));
     const child = spawn(KUBECTL, kubectlArgs(['get', 'pods', '-n', 'shop', '-w', '-o', 'name']), {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: kubectlEnv(),
     });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -194,6 +200,86 @@ describe('kubectl against the fake API server', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('the watch wire format', () => {
+  /** Opens a watch and resolves once its headers arrive (before any event: the fake flushes them). */
+  function openWatch(query: string) {
+    return new Promise<{
+      status: number;
+      headers: http.IncomingHttpHeaders;
+      lines: () => string[];
+      ended: Promise<void>;
+    }>((resolve, reject) => {
+      const req = http.get(`${server.url}/api/v1/namespaces/default/configmaps?${query}`, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (s: string) => {
+          text += s;
+        });
+        const ended = new Promise<void>((r) => res.once('end', () => r()));
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          lines: () => text.split('\n').filter((l) => l !== ''),
+          ended,
+        });
+      });
+      req.on('error', reject);
+    });
+  }
+
+  it('streams chunked JSON lines from a resourceVersion: replayed changes, live ones, bookmarks', async () => {
+    const created = server.apply(configMap('a', 'default', { v: '1' }));
+    server.apply(configMap('a', 'default', { v: '2' }));
+    const w = await openWatch(
+      `watch=true&allowWatchBookmarks=true&resourceVersion=${created.metadata.resourceVersion}`,
+    );
+    expect(w.status).toBe(200);
+    expect(w.headers['transfer-encoding']).toBe('chunked');
+    server.remove('ConfigMap', 'default', 'a');
+    server.bookmark();
+    await until(() => w.lines().length >= 3 || undefined, 'three events');
+    const events = w
+      .lines()
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; object: { metadata: Record<string, unknown>; data?: unknown } },
+      );
+    expect(events.map((e) => [e.type, e.object.metadata['resourceVersion']])).toEqual([
+      ['MODIFIED', String(Number(created.metadata.resourceVersion) + 1)],
+      ['DELETED', String(Number(created.metadata.resourceVersion) + 2)],
+      ['BOOKMARK', server.store.resourceVersion],
+    ]);
+    expect(events[0]?.object.data).toEqual({ v: '2' });
+    server.dropWatches();
+    await w.ended;
+  });
+
+  it('a watch from before a compaction: an ERROR event with a 410 Status, then the end; or an HTTP 410', async () => {
+    const rv = server.apply(configMap('a', 'default', {})).metadata.resourceVersion;
+    server.expireHistory();
+    const w = await openWatch(`watch=true&resourceVersion=${rv}`);
+    expect(w.status).toBe(200);
+    await w.ended;
+    expect(w.lines().map((l) => JSON.parse(l))).toEqual([
+      {
+        type: 'ERROR',
+        object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }),
+      },
+    ]);
+    server.expireHistory({ as: 'status' });
+    const gone = await openWatch(`watch=true&resourceVersion=${rv}`);
+    expect(gone.status).toBe(410);
+  });
+
+  it('fails the next watch as asked, then serves again', async () => {
+    server.failNextWatch(403);
+    expect((await openWatch('watch=true')).status).toBe(403);
+    const ok = await openWatch('watch=true');
+    expect(ok.status).toBe(200);
+    server.dropWatches();
+    await ok.ended;
   });
 });
 
