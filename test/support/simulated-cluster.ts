@@ -149,6 +149,17 @@ export class SimulatedCluster {
         ports: [{ name: 'admin', containerPort: POD_ADMIN_PORT }],
       });
     }
+    // Istio's injector points Prometheus at the merged endpoint (:15020); here the stats are the
+    // proxy's own admin, so a simulated istio-proxy pod is annotated to say where they are.
+    const annotations: Record<string, string> =
+      sidecar === 'istio-proxy'
+        ? {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(POD_ADMIN_PORT),
+            'prometheus.io/path': '/stats/prometheus',
+            ...spec.annotations,
+          }
+        : { ...spec.annotations };
     this.api.apply({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -156,7 +167,7 @@ export class SimulatedCluster {
         name,
         namespace,
         labels,
-        ...(spec.annotations ? { annotations: spec.annotations } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
         ...(owner
           ? { ownerReferences: [ownerRef('apps/v1', 'ReplicaSet', owner.replicaSet, owner.replicaSetUid)] }
           : {}),

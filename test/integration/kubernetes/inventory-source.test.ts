@@ -304,13 +304,23 @@ describe('sidecar admin endpoints on the simulated cluster', () => {
     expect(seen?.headers.authorization).toBe('Bearer s3cret');
   });
 
-  it('through pods/proxy, a pod whose sidecar is gone is a 503', async () => {
-    const gone = await cluster.addPod({ deployment: 'doomed', labels: { app: 'doomed' } });
+  it('an istio-proxy pod through pods/proxy (its prometheus annotations); a 503 once its sidecar is gone', async () => {
+    const gone = await cluster.addPod({
+      deployment: 'doomed',
+      labels: { app: 'doomed' },
+      sidecar: 'istio-proxy',
+    });
     const source = await startSource({ adminAccess: 'api-server' });
     const target = (
       await until(source, 'the doomed sidecar', (i) => i.sidecars.some((s) => s.pod === gone.name))
     ).sidecars.find((s) => s.pod === gone.name);
-    expect((await statsThrough(target!, '/ready')).status).toBe(200);
+    expect(target).toMatchObject({ kind: 'istio-proxy', statsPath: '/stats/prometheus' });
+    expect(target?.admin.baseUrl).toBe(
+      `${cluster.api.url}/api/v1/namespaces/default/pods/${gone.name}:9901/proxy`,
+    );
+    const stats = await statsThrough(target!, target!.statsPath);
+    expect(stats.status).toBe(200);
+    expect(stats.body).toContain('# TYPE envoy_server_live gauge');
     await gone.proxy?.stop();
     const res = await statsThrough(target!, '/ready');
     expect(res.status).toBe(503);
