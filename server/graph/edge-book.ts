@@ -3,7 +3,7 @@
 import type { EdgeWeight, Traffic } from '../../shared/api/graph.ts';
 import type { WorkloadInfo } from '../model/inventory.ts';
 import { edgeId } from './graph-ids.ts';
-import { entityKey, type MeshEntity } from './mesh-entity.ts';
+import type { MeshEntity } from './mesh-entity.ts';
 import type { NodeDraft, NodeMapper } from './node-mapper.ts';
 import { TrafficSum } from './traffic-sum.ts';
 
@@ -17,10 +17,11 @@ export interface EdgeDraft {
 }
 
 export class EdgeBook {
-  readonly edges = new Map<string, EdgeDraft>();
+  /** Edges by source node, then target node (object keys: no id strings to build and hash per add). */
+  private readonly bySource = new Map<NodeDraft, Map<NodeDraft, EdgeDraft>>();
   private readonly mapper: NodeMapper;
-  /** Workloads (entity keys) that an edge with requests leads to. */
-  private readonly called = new Set<string>();
+  /** Workloads that an edge with requests leads to. */
+  private readonly called = new Set<WorkloadInfo>();
 
   constructor(mapper: NodeMapper) {
     this.mapper = mapper;
@@ -37,21 +38,34 @@ export class EdgeBook {
     const edge = this.ensure(source, target);
     edge.traffic.add(traffic, share);
     if (cluster !== undefined) edge.clusters.add(cluster);
-    if (target.kind === 'workload' && traffic.rps * share > 0) {
-      this.called.add(entityKey(target));
-    }
+    if (target.kind === 'workload' && traffic.rps * share > 0) this.called.add(target.workload);
   }
 
   ensure(source: MeshEntity, target: MeshEntity): EdgeDraft {
     const s = this.mapper.node(source);
     const t = this.mapper.node(target);
-    const id = edgeId(s.id, t.id);
-    let edge = this.edges.get(id);
+    let targets = this.bySource.get(s);
+    if (targets === undefined) {
+      targets = new Map();
+      this.bySource.set(s, targets);
+    }
+    let edge = targets.get(t);
     if (edge === undefined) {
-      edge = { id, source: s, target: t, traffic: new TrafficSum(), clusters: new Set(), weights: [] };
-      this.edges.set(id, edge);
+      edge = {
+        id: edgeId(s.id, t.id),
+        source: s,
+        target: t,
+        traffic: new TrafficSum(),
+        clusters: new Set(),
+        weights: [],
+      };
+      targets.set(t, edge);
     }
     return edge;
+  }
+
+  *edges(): Generator<EdgeDraft> {
+    for (const targets of this.bySource.values()) yield* targets.values();
   }
 
   /**
@@ -59,7 +73,7 @@ export class EdgeBook {
    * or from unknown ones that Istio's destination reports already counted).
    */
   hasKnownCaller(w: WorkloadInfo): boolean {
-    return this.called.has(entityKey({ kind: 'workload', workload: w, via: undefined }));
+    return this.called.has(w);
   }
 }
 

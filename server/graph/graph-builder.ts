@@ -11,14 +11,14 @@
 // an idle route annotates nothing.
 // Node figures are the sums of their edges, computed before the namespace filter, which (like Kiali)
 // keeps every edge that touches a selected namespace and the nodes at both ends.
-import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType } from '../../shared/api/graph.ts';
-import type { Inventory } from '../model/inventory.ts';
+import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType, Traffic } from '../../shared/api/graph.ts';
+import type { Inventory, WorkloadInfo } from '../model/inventory.ts';
 import type { TrafficSource } from '../model/traffic-source.ts';
 import { clusterDestinations } from './destination-resolver.ts';
 import { addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, nodeHealth, trafficHealth } from './health.ts';
 import { IstioEdges } from './istio-edges.ts';
-import { entityKey, workloadEntity } from './mesh-entity.ts';
+import { type MeshEntity, workloadEntity } from './mesh-entity.ts';
 import { MeshIndex } from './mesh-index.ts';
 import { type NodeDraft, NodeMapper } from './node-mapper.ts';
 import { TrafficSum } from './traffic-sum.ts';
@@ -42,33 +42,41 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
   addUnknownCallers(index, traffic, book);
 
   const thresholds = opts.health ?? DEFAULT_HEALTH_THRESHOLDS;
-  for (const edge of book.edges.values()) {
+  const drafts = [...book.edges()];
+  const edgeTraffic = drafts.map((edge) => {
     const t = edge.traffic.toTraffic();
     edge.source.outbound.add(t);
     edge.target.inbound.add(t);
-  }
+    return t;
+  });
   const selected =
     opts.namespaces !== undefined && opts.namespaces.length > 0 ? new Set(opts.namespaces) : undefined;
-  const nodes = new Map<string, NodeDraft>();
-  const edges: GraphEdge[] = [];
-  for (const edge of book.edges.values()) {
+  const kept = new Set<NodeDraft>();
+  const keptEdges: number[] = [];
+  drafts.forEach((edge, i) => {
     if (
-      selected !== undefined &&
-      !selected.has(edge.source.namespace) &&
-      !selected.has(edge.target.namespace)
+      selected === undefined ||
+      selected.has(edge.source.namespace) ||
+      selected.has(edge.target.namespace)
     ) {
-      continue;
+      kept.add(edge.source);
+      kept.add(edge.target);
+      keptEdges.push(i);
     }
-    nodes.set(edge.source.id, edge.source);
-    nodes.set(edge.target.id, edge.target);
-    edges.push(toEdge(edge, thresholds));
-  }
+  });
   for (const node of mapper.nodes.values()) {
-    if (selected === undefined || selected.has(node.namespace)) nodes.set(node.id, node);
+    if (selected === undefined || selected.has(node.namespace)) kept.add(node);
   }
-  const graphNodes = [...nodes.values()].map((n) => toNode(n, thresholds));
-  graphNodes.sort((a, b) => compare(a.id, b.id));
-  edges.sort((a, b) => compare(a.id, b.id));
+  const sortedNodes = [...kept].sort((a, b) => compare(a.id, b.id));
+  const rank = new Map<NodeDraft, number>();
+  for (let i = 0; i < sortedNodes.length; i++) rank.set(sortedNodes[i]!, i);
+  // Edge ids are `source,target` and `,` sorts before every id character, so ordering by the two
+  // nodes' ranks is the ids' order, without comparing long strings.
+  const order = (i: number) =>
+    rank.get(drafts[i]!.source)! * sortedNodes.length + rank.get(drafts[i]!.target)!;
+  keptEdges.sort((a, b) => order(a) - order(b));
+  const edges = keptEdges.map((i) => toEdge(drafts[i]!, edgeTraffic[i]!, thresholds));
+  const graphNodes = sortedNodes.map((n) => toNode(n, thresholds));
   return {
     timestamp: traffic.updatedAt,
     windowSeconds: traffic.windowSeconds,
@@ -93,13 +101,12 @@ function addOutboundEdges(index: MeshIndex, traffic: TrafficSource, book: EdgeBo
     const scrape = traffic.latest(sidecar.id);
     if (scrape === undefined) continue;
     const source = workloadEntity(caller);
-    const self = entityKey(source);
     for (const cluster of scrape.clusters.keys()) {
       const t = traffic.clusterTraffic(sidecar.id, cluster);
       if (t === undefined || !(t.rps > 0)) continue;
       for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster))) {
         // A cluster leading back to the sidecar's own workload is its local app: the inbound side.
-        if (entityKey(d.entity) === self) continue;
+        if (isWorkload(d.entity, caller)) continue;
         book.add(source, d.entity, t, d.share, cluster);
       }
     }
@@ -121,7 +128,7 @@ function addRouteWeights(index: MeshIndex, traffic: TrafficSource, book: EdgeBoo
       };
       const hosts = route.scrape.hosts.get(cluster.name);
       for (const d of clusterDestinations(index, route.caller, cluster.name, hosts)) {
-        if (entityKey(d.entity) === entityKey(source)) continue;
+        if (isWorkload(d.entity, route.caller)) continue;
         const edge = book.ensure(source, d.entity);
         edge.clusters.add(cluster.name);
         addWeight(edge, weight);
@@ -145,8 +152,11 @@ function addUnknownCallers(index: MeshIndex, traffic: TrafficSource, book: EdgeB
   }
 }
 
-function toEdge(edge: EdgeDraft, thresholds: HealthThresholds): GraphEdge {
-  const traffic = edge.traffic.toTraffic();
+function isWorkload(e: MeshEntity, w: WorkloadInfo): boolean {
+  return e.kind === 'workload' && e.workload === w;
+}
+
+function toEdge(edge: EdgeDraft, traffic: Traffic, thresholds: HealthThresholds): GraphEdge {
   return {
     id: edge.id,
     source: edge.source.id,

@@ -13,9 +13,15 @@ export class MeshIndex {
   private readonly byAddress = new Map<string, WorkloadInfo>();
   private readonly services = new Map<string, ServiceInfo>();
   private readonly byClusterIp = new Map<string, ServiceInfo>();
+  private readonly byEndpointIp = new Map<string, ServiceInfo[]>();
+  /** Services whose selector names an app, by `namespace/app` (a selector without one selects no workload here). */
+  private readonly bySelectorApp = new Map<string, ServiceInfo[]>();
   private readonly sidecars = new Map<string, SidecarTarget[]>();
   private readonly behind = new Map<ServiceInfo, { workload: WorkloadInfo; endpoints: number }[]>();
   private readonly home = new Map<WorkloadInfo, ServiceInfo | undefined>();
+  private readonly callers = new Map<SidecarTarget, WorkloadInfo>();
+  /** DNS names already looked at (null: not a Service name). */
+  private readonly byDnsName = new Map<string, ServiceInfo | null>();
 
   constructor(inventory: Inventory) {
     this.inventory = inventory;
@@ -38,6 +44,9 @@ export class MeshIndex {
     for (const s of inventory.services) {
       this.services.set(key(s.namespace, s.name), s);
       for (const ip of s.clusterIps) this.byClusterIp.set(ip, s);
+      for (const ip of s.endpointIps) push(this.byEndpointIp, ip, s);
+      const app = s.selector['app'] ?? s.selector['app.kubernetes.io/name'];
+      if (app !== undefined) push(this.bySelectorApp, key(s.namespace, app), s);
     }
     for (const sc of inventory.sidecars) {
       const k = key(sc.namespace, sc.workload);
@@ -53,7 +62,12 @@ export class MeshIndex {
 
   /** The workload a sidecar belongs to; one is made up from the sidecar's identity if discovery has none. */
   callerOf(sidecar: SidecarTarget): WorkloadInfo {
-    return this.ensureWorkload(sidecar.namespace, sidecar.workload, undefined, undefined, true);
+    let w = this.callers.get(sidecar);
+    if (w === undefined) {
+      w = this.ensureWorkload(sidecar.namespace, sidecar.workload, undefined, undefined, true);
+      this.callers.set(sidecar, w);
+    }
+    return w;
   }
 
   /**
@@ -95,6 +109,14 @@ export class MeshIndex {
   /** The Service a Kubernetes DNS name designates: the inventory's, or one made up from the name alone. */
   serviceByDnsName(host: string | undefined): ServiceInfo | undefined {
     if (host === undefined) return undefined;
+    const known = this.byDnsName.get(host);
+    if (known !== undefined) return known ?? undefined;
+    const s = this.parseDnsName(host);
+    this.byDnsName.set(host, s ?? null);
+    return s;
+  }
+
+  private parseDnsName(host: string): ServiceInfo | undefined {
     const m = SERVICE_FQDN.exec(host);
     if (m === null) return undefined;
     const name = m[1]!.toLowerCase();
@@ -134,13 +156,14 @@ export class MeshIndex {
    */
   homeService(w: WorkloadInfo): ServiceInfo | undefined {
     if (this.home.has(w)) return this.home.get(w);
-    const ips = new Set(w.addresses.map((a) => splitAddress(a).ip));
     let best: ServiceInfo | undefined;
-    for (const s of this.inventory.services) {
-      if (s.namespace !== w.namespace) continue;
-      if (!s.endpointIps.some((ip) => ips.has(ip)) && !selects(s.selector, w)) continue;
-      if (best === undefined || broader(s, best)) best = s;
-    }
+    const consider = (s: ServiceInfo) => {
+      if (s.namespace === w.namespace && (best === undefined || broader(s, best))) best = s;
+    };
+    for (const address of w.addresses)
+      for (const s of this.byEndpointIp.get(splitAddress(address).ip) ?? []) consider(s);
+    for (const s of this.bySelectorApp.get(key(w.namespace, w.app)) ?? [])
+      if (selects(s.selector, w)) consider(s);
     this.home.set(w, best);
     return best;
   }
@@ -177,6 +200,12 @@ export function splitAddress(address: string): { ip: string; port: number | unde
   const colon = address.indexOf(':');
   if (colon === -1 || colon !== address.lastIndexOf(':')) return { ip: address, port: undefined };
   return { ip: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list === undefined) map.set(k, [v]);
+  else list.push(v);
 }
 
 function key(namespace: string, name: string): string {

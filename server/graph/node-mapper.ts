@@ -28,10 +28,17 @@ export interface NodeDraft {
   outbound: TrafficSum;
 }
 
+const NO_SERVICE = Symbol('no service');
+
 export class NodeMapper {
   readonly nodes = new Map<string, NodeDraft>();
   private readonly graphType: GraphType;
   private readonly index: MeshIndex;
+  /**
+   * Workload → its node, per Service it was reached through (`NO_SERVICE` for none; only the service
+   * graph draws them differently). Every edge end goes through here, so ids are built once per node.
+   */
+  private readonly byWorkload = new Map<WorkloadInfo, Map<ServiceInfo | typeof NO_SERVICE, NodeDraft>>();
 
   constructor(graphType: GraphType, index: MeshIndex) {
     this.graphType = graphType;
@@ -61,6 +68,21 @@ export class NodeMapper {
   }
 
   private workloadNode(w: WorkloadInfo, via: ServiceInfo | undefined): NodeDraft {
+    const viaKey = this.graphType === 'service' && via !== undefined ? via : NO_SERVICE;
+    let cached = this.byWorkload.get(w);
+    if (cached === undefined) {
+      cached = new Map();
+      this.byWorkload.set(w, cached);
+    }
+    let node = cached.get(viaKey);
+    if (node === undefined) {
+      node = this.mapWorkload(w, via);
+      cached.set(viaKey, node);
+    }
+    return node;
+  }
+
+  private mapWorkload(w: WorkloadInfo, via: ServiceInfo | undefined): NodeDraft {
     const sidecar = w.hasSidecar || this.index.sidecarsOf(w.namespace, w.name).length > 0;
     let node: NodeDraft;
     switch (this.graphType) {

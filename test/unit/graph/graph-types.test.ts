@@ -11,6 +11,16 @@ const build = (graphType: 'workload' | 'app' | 'versionedApp' | 'service') =>
   GraphSchema.parse(buildGraph(inventory, source, { graphType }));
 
 describe('graph types on bookinfo', () => {
+  it('lists nodes and edges sorted by id, in every graph type', () => {
+    for (const graphType of ['workload', 'app', 'versionedApp', 'service'] as const) {
+      const g = build(graphType);
+      const sorted = (ids: string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(g.nodes.map((n) => n.id)).toEqual(sorted(g.nodes.map((n) => n.id)));
+      expect(g.edges.map((e) => e.id)).toEqual(sorted(g.edges.map((e) => e.id)));
+      expect(g.edges.length).toBeGreaterThan(3);
+    }
+  });
+
   it('workload: one node per workload', () => {
     expect(shape(build('workload'))).toEqual([
       'inbound:bookinfo:productpage-v1 -> workload:bookinfo:productpage-v1',
