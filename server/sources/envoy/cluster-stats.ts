@@ -15,7 +15,7 @@
 import type { MetricFamily, ParsedExposition } from '../../metrics/prom-exposition.ts';
 import type { ClusterCounters } from '../../model/sidecar-data.ts';
 import { HistogramSum } from './histogram-sum.ts';
-import { classDigit, clusterNameOf, responseClassOf, responseCodeOf } from './stat-labels.ts';
+import { classDigit, clusterNameOf, detach, responseClassOf, responseCodeOf } from './stat-labels.ts';
 
 const FAMILY_PREFIX = 'envoy_cluster_';
 
@@ -146,7 +146,7 @@ function addFamily(
     let a = accs.get(cluster);
     if (a === undefined) {
       a = newAccumulator();
-      accs.set(cluster, a);
+      accs.set(detach(cluster), a);
     }
     const v = sample.value;
     if (!Number.isFinite(v)) continue;

@@ -8,6 +8,7 @@
 import type { Labels, MetricFamily, ParsedExposition } from '../../metrics/prom-exposition.ts';
 import type { IstioDestinationCounters } from '../../model/sidecar-data.ts';
 import { HistogramSum } from './histogram-sum.ts';
+import { detach } from './stat-labels.ts';
 
 const REQUESTS = 'istio_requests_total';
 const DURATION = 'istio_request_duration_milliseconds';
@@ -78,7 +79,15 @@ function groupOf(groups: Map<string, Group>, labels: Labels): Group | undefined 
   const key = `${reporter}\u0000${values.join('\u0000')}`;
   let g = groups.get(key);
   if (g === undefined) {
-    const [sw, sn, dw, dn, ds, da, dv] = values as [string, string, string, string, string, string, string];
+    const [sw, sn, dw, dn, ds, da, dv] = values.map(detach) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     g = {
       counters: {
         reporter,

@@ -29,3 +29,12 @@ export function classDigit(v: string): number | undefined {
   const d = v.charCodeAt(0) - 48;
   return d >= 1 && d <= 5 ? d : undefined;
 }
+
+/**
+ * A copy of `s` that does not keep the scraped text alive. Label values are slices of the whole
+ * `/stats/prometheus` body (V8 sliced strings); a name kept across scrapes (a map key, `latest()`)
+ * would otherwise pin every old body in memory. Concatenating then slicing forces a flat copy.
+ */
+export function detach(s: string): string {
+  return ` ${s}`.slice(1);
+}

@@ -1,0 +1,43 @@
+// A window's counter increases → the Traffic figures of the API (per second), with the 503 causes and
+// latency quantiles.
+import { emptyTraffic, type Traffic } from '../../shared/api/graph.ts';
+import { IX, TRAFFIC_SCALARS, type WindowDelta } from './counter-series.ts';
+import { histogramQuantile } from './histogram-quantile.ts';
+
+export function trafficOfWindow(w: WindowDelta | undefined): Traffic {
+  if (w === undefined || !(w.seconds > 0)) return emptyTraffic();
+  const d = w.delta;
+  const rate = (i: number) => Math.max(0, d[i]!) / w.seconds;
+  const rate503 = rate(IX.rq503);
+  // UO: a pending request or a connection over the circuit breaker's limit; UH: no healthy host;
+  // UF: the connection to the host failed. What they do not explain, the upstream itself answered.
+  const overflow = rate(IX.pendingOverflow) + rate(IX.cxOverflow);
+  const noHealthyUpstream = rate(IX.noneHealthy);
+  const connectFailure = rate(IX.connectFail);
+  return {
+    rps: rate(IX.total),
+    status: {
+      '2xx': rate(IX.xx + 1),
+      '3xx': rate(IX.xx + 2),
+      '4xx': rate(IX.xx + 3),
+      '5xx': rate(IX.xx + 4),
+    },
+    rate503,
+    causes503: {
+      overflow,
+      noHealthyUpstream,
+      connectFailure,
+      upstream: Math.max(0, rate503 - overflow - noHealthyUpstream - connectFailure),
+    },
+    latencyMs: latencyOf(w),
+  };
+}
+
+/** p50/p95/p99 of the window's bucket increases; null when the window saw no observation. */
+function latencyOf(w: WindowDelta): Traffic['latencyMs'] {
+  if (w.le.length === 0) return null;
+  const counts = w.delta.subarray(TRAFFIC_SCALARS);
+  const p50 = histogramQuantile(0.5, w.le, counts);
+  if (Number.isNaN(p50)) return null;
+  return { p50, p95: histogramQuantile(0.95, w.le, counts), p99: histogramQuantile(0.99, w.le, counts) };
+}
