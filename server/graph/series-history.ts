@@ -1,13 +1,15 @@
 // Sparkline history per node and edge (GET /api/nodes/:id/series, /api/edges/:id/series): one point
 // per scrape cycle, appended from each built graph.
 //
-// Layout: one ring of cycle timestamps shared by every id, and per id one Float32Array holding three
-// values per cycle (rps, 5xx ratio, p95 ms) at the same ring positions. Float32 keeps ~7 significant
-// digits, plenty for a sparkline. A cycle an id was absent from is NaN and yields no point.
+// Layout: one ring of cycle timestamps shared by every id, and per id 8 bytes per cycle at the same
+// ring positions: rps as float32 (NaN: the id was absent that cycle, no point), the 5xx ratio as a
+// uint16 fraction of 65,535 (never rounded to 0 when non-zero), and p95 as a uint16 log code
+// (`1 + round(log2(1 + ms) × 2047)`, 0 for none: ±0.02 % up to 49 days). Points read back with 7
+// significant digits for rps, 4 for the ratio and 3 for p95, plenty for a sparkline.
 //
-// Memory bound: `maxIds × (capacity × 12 B + ~150 B of map entry and array header)` plus the
+// Memory bound: `maxIds × (capacity × 8 B + ~400 B of map entry, buffer and views)` plus the
 // `capacity × 8 B` timestamp ring; with the defaults (720 points = 1 h at 5 s, 20,000 ids) at most
-// ~176 MB, and in practice ids × 8.8 kB (11,000 ids, the 1,000-sidecar bench, ≈ 97 MB). Ids not seen
+// ~123 MB, and ids × 6.2 kB in practice (11,922 ids in the 1,000-sidecar bench: ≈ 73 MB). Ids not seen
 // for `expireMs` (1 h) are dropped; past `maxIds`, new ids are not tracked until old ones expire.
 import type { Graph, Traffic } from '../../shared/api/graph.ts';
 import type { SeriesPoint } from '../../shared/api/series.ts';
@@ -22,17 +24,28 @@ export interface SeriesHistoryOptions {
 }
 
 interface Track {
-  values: Float32Array;
+  rps: Float32Array;
+  ratio: Uint16Array;
+  p95: Uint16Array;
   lastSeen: number;
   /** The cycle (ring sequence number) last written. */
   lastCycle: number;
 }
 
-const FIELDS = 3;
+const RATIO_SCALE = 65535;
+const LOG_STEPS = 2047;
 
-/** A float32 read back as the shortest decimal it stands for (7.6, not 7.599999904632568). */
-function fromFloat32(v: number): number {
-  return Number(v.toPrecision(7));
+function encodeRatio(ratio: number): number {
+  return ratio > 0 ? Math.max(1, Math.round(Math.min(1, ratio) * RATIO_SCALE)) : 0;
+}
+
+function encodeMs(ms: number | undefined): number {
+  if (ms === undefined || !(ms >= 0)) return 0;
+  return Math.min(65535, 1 + Math.round(Math.log2(1 + ms) * LOG_STEPS));
+}
+
+function decodeMs(code: number): number | null {
+  return code === 0 ? null : Number((2 ** ((code - 1) / LOG_STEPS) - 1).toPrecision(3));
 }
 
 export class SeriesHistory {
@@ -69,7 +82,7 @@ export class SeriesHistory {
       this.cycle++;
       this.times[this.cycle % this.capacity] = now;
     }
-    const slot = (this.cycle % this.capacity) * FIELDS;
+    const slot = this.cycle % this.capacity;
     for (const node of graph.nodes) {
       this.write(node.id, node.inbound.rps > 0 ? node.inbound : node.outbound, now, slot);
     }
@@ -84,15 +97,15 @@ export class SeriesHistory {
     const out: SeriesPoint[] = [];
     const n = Math.min(this.cycle + 1, this.capacity);
     for (let k = this.cycle - n + 1; k <= this.cycle; k++) {
-      const base = (k % this.capacity) * FIELDS;
-      const rps = track.values[base]!;
+      const slot = k % this.capacity;
+      const rps = track.rps[slot]!;
       if (Number.isNaN(rps)) continue;
-      const p95 = track.values[base + 2]!;
       out.push([
-        this.times[k % this.capacity]!,
-        fromFloat32(rps),
-        fromFloat32(track.values[base + 1]!),
-        Number.isNaN(p95) ? null : fromFloat32(p95),
+        this.times[slot]!,
+        // The float32 read back as the shortest decimal it stands for (7.6, not 7.599999904632568).
+        Number(rps.toPrecision(7)),
+        Number((track.ratio[slot]! / RATIO_SCALE).toPrecision(4)),
+        decodeMs(track.p95[slot]!),
       ]);
     }
     return out;
@@ -102,16 +115,20 @@ export class SeriesHistory {
     let track = this.tracks.get(id);
     if (track === undefined) {
       if (this.tracks.size >= this.maxIds) return;
+      const cap = this.capacity;
+      const buffer = new ArrayBuffer(cap * 8);
       track = {
-        values: new Float32Array(this.capacity * FIELDS).fill(Number.NaN),
+        rps: new Float32Array(buffer, 0, cap).fill(Number.NaN),
+        ratio: new Uint16Array(buffer, cap * 4, cap),
+        p95: new Uint16Array(buffer, cap * 6, cap),
         lastSeen: now,
         lastCycle: -1,
       };
       this.tracks.set(id, track);
     }
-    track.values[slot] = t.rps;
-    track.values[slot + 1] = t.rps > 0 ? t.status['5xx'] / t.rps : 0;
-    track.values[slot + 2] = t.latencyMs?.p95 ?? Number.NaN;
+    track.rps[slot] = t.rps;
+    track.ratio[slot] = t.rps > 0 ? encodeRatio(t.status['5xx'] / t.rps) : 0;
+    track.p95[slot] = encodeMs(t.latencyMs?.p95);
     track.lastSeen = now;
     track.lastCycle = this.cycle;
   }
@@ -124,9 +141,7 @@ export class SeriesHistory {
         this.tracks.delete(id);
         continue;
       }
-      track.values[slot] = Number.NaN;
-      track.values[slot + 1] = Number.NaN;
-      track.values[slot + 2] = Number.NaN;
+      track.rps[slot] = Number.NaN;
     }
   }
 }

@@ -69,7 +69,7 @@ describe('SeriesHistory', () => {
     h.record(labGraph(5000, 8, { graphType: 'app' }));
     h.record(labGraph(1000, 99));
     expect(h.get(EDGE)).toHaveLength(1);
-    // Request-weighted p95 of 8 rps at 7 ms and 2 rps at 10 ms, read back at float32 precision.
+    // Request-weighted p95 of 8 rps at 7 ms and 2 rps at 10 ms (3 significant digits are kept).
     expect(h.get('app:default:frontend,app:default:backend')).toEqual([[5000, 10, 0, 7.6]]);
     h.record(labGraph(10000, 8));
     // The app graph was not recorded this cycle: its edge has one point, not a stale second.
@@ -89,5 +89,27 @@ describe('SeriesHistory', () => {
     const small = new SeriesHistory({ maxIds: 2 });
     small.record(labGraph(0, 8));
     expect(small.size).toBe(2);
+  });
+
+  it('keeps a tiny 5xx ratio non-zero and latencies from 0 ms to minutes, within their precision', () => {
+    const h = new SeriesHistory();
+    const cases: [rps: number, fiveXx: number, p95: number][] = [
+      [100_000, 1, 0],
+      [3, 1, 0.4],
+      [12_345.678, 0, 250],
+      [0.02, 0, 123_456],
+    ];
+    cases.forEach(([rps, fiveXx, p95], i) => {
+      const g = labGraph((i + 1) * 5000, 8);
+      const edge = g.edges.find((e) => e.id === EDGE)!;
+      edge.traffic = traffic(rps, { '5xx': fiveXx, latency: [p95, p95, p95] });
+      h.record(g);
+    });
+    const points = h.get(EDGE);
+    expect(points.map((p) => p[1])).toEqual([100_000, 3, 12_345.68, 0.02]);
+    // 1 in 100,000 is below the ratio's resolution (1/65,535): it reads as that step, never as 0.
+    expect(points[0]?.[2]).toBe(0.00001526);
+    expect(points[1]?.[2]).toBe(0.3333);
+    expect(points.map((p) => p[3])).toEqual([0, 0.4, 250, 123_000]);
   });
 });
