@@ -8,12 +8,13 @@
 // object with the figures as the last line.
 //
 //   node bench/graph/run.ts [--workloads 1000] [--replicas 1] [--clusters 10] [--cycles 720]
+//   node --max-semi-space-size=16 --max-old-space-size=384 bench/graph/run.ts    # the server's memory flags
 
 import { loadavg } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { buildGraph } from '../../server/graph/graph-builder.ts';
 import { buildRoutes } from '../../server/graph/routes-builder.ts';
 import { SeriesHistory } from '../../server/graph/series-history.ts';
@@ -112,7 +113,7 @@ for (let cycle = 1; cycle <= cycles; cycle++) {
   cycleCpu.push(cpuMs(cpu));
   scrapeWall.push(w1 - w0);
   graphWall.push(w2 - w1);
-  if (cycle % 60 === 0 || cycle === cycles || cycle % 10 === 0) {
+  if (cycle % 60 === 0 || cycle === cycles) {
     const m = process.memoryUsage();
     console.log(
       `cycle ${cycle}/${cycles}: cpu ${cycleCpu[cycleCpu.length - 1]!.toFixed(0)} ms, rss ${mb(m.rss).toFixed(0)} MB ` +
@@ -213,6 +214,7 @@ console.log(
 console.log(
   JSON.stringify({
     bench: 'graph',
+    nodeFlags: process.execArgv.join(' '),
     sidecars: sidecars.length,
     clusters: mesh.clusterCount,
     cycles,

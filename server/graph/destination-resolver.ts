@@ -40,6 +40,11 @@ export function clusterDestinations(
     return parts.length > 0 ? parts : [{ entity: unknownEntity(caller, cluster), share: 1 }];
   }
 
+  // One host (a single pod, a ClusterIP, a STRICT_DNS name): no weights to share.
+  if (hosts.length === 1) {
+    const parts = hostParts(index, caller, hosts[0]!, subset);
+    return parts.length > 0 ? parts : [{ entity: unknownEntity(caller, cluster), share: 1 }];
+  }
   const healthyWeight = sumWeights(hosts.filter((h) => h.healthy));
   const allWeight = sumWeights(hosts);
   const panic = healthyWeight < PANIC_THRESHOLD * allWeight;
@@ -65,12 +70,10 @@ function hostParts(
   host: UpstreamHost,
   subset: string | undefined,
 ): Destination[] {
-  const service =
-    index.serviceByDnsName(host.hostname) ??
-    index.serviceByDnsName(host.address) ??
-    index.serviceByClusterIp(host.address);
+  const named = index.serviceByDnsName(host.hostname);
   const workload = index.workloadAt(host.address, host.port);
-  if (workload !== undefined) return [{ entity: workloadEntity(workload, service), share: 1 }];
+  if (workload !== undefined) return [{ entity: workloadEntity(workload, named), share: 1 }];
+  const service = named ?? index.serviceByDnsName(host.address) ?? index.serviceByClusterIp(host.address);
   if (service !== undefined) return serviceParts(index, service, subset);
   // A loopback host no workload claims is the sidecar's own app (sidecars reach it over localhost).
   if (isLoopback(host.address)) return [{ entity: workloadEntity(caller), share: 1 }];

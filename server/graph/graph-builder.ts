@@ -72,9 +72,11 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
   for (let i = 0; i < sortedNodes.length; i++) rank.set(sortedNodes[i]!, i);
   // Edge ids are `source,target` and `,` sorts before every id character, so ordering by the two
   // nodes' ranks is the ids' order, without comparing long strings.
-  const order = (i: number) =>
-    rank.get(drafts[i]!.source)! * sortedNodes.length + rank.get(drafts[i]!.target)!;
-  keptEdges.sort((a, b) => order(a) - order(b));
+  const order = new Float64Array(drafts.length);
+  for (const i of keptEdges) {
+    order[i] = rank.get(drafts[i]!.source)! * sortedNodes.length + rank.get(drafts[i]!.target)!;
+  }
+  keptEdges.sort((a, b) => order[a]! - order[b]!);
   const edges = keptEdges.map((i) => toEdge(drafts[i]!, edgeTraffic[i]!, thresholds));
   const graphNodes = sortedNodes.map((n) => toNode(n, thresholds));
   return {

@@ -9,8 +9,10 @@ const SERVICE_FQDN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z
 export class MeshIndex {
   readonly inventory: Inventory;
   private readonly workloads = new Map<string, WorkloadInfo>();
-  /** Bare IPs and `ip:port` pairs exactly as the inventory lists them. */
-  private readonly byAddress = new Map<string, WorkloadInfo>();
+  /** Workloads by bare IP (listed bare, or only in `ip:port` pairs and claimed by no other workload). */
+  private readonly byIp = new Map<string, WorkloadInfo>();
+  /** Workloads listed as `ip:port`, by IP then port (no string to build per look-up). */
+  private readonly byIpPort = new Map<string, Map<number, WorkloadInfo>>();
   private readonly services = new Map<string, ServiceInfo>();
   private readonly byClusterIp = new Map<string, ServiceInfo>();
   private readonly byEndpointIp = new Map<string, ServiceInfo[]>();
@@ -31,16 +33,22 @@ export class MeshIndex {
     for (const w of inventory.workloads) {
       this.workloads.set(key(w.namespace, w.name), w);
       for (const address of w.addresses) {
-        this.byAddress.set(address, w);
-        const ip = splitAddress(address).ip;
-        if (ip !== address) {
-          const owner = ipOwners.get(ip);
-          ipOwners.set(ip, owner === undefined || owner === w ? w : null);
+        const { ip, port } = splitAddress(address);
+        if (port === undefined) {
+          this.byIp.set(ip, w);
+          continue;
         }
+        let ports = this.byIpPort.get(ip);
+        if (ports === undefined) {
+          ports = new Map();
+          this.byIpPort.set(ip, ports);
+        }
+        ports.set(port, w);
+        const owner = ipOwners.get(ip);
+        ipOwners.set(ip, owner === undefined || owner === w ? w : null);
       }
     }
-    for (const [ip, owner] of ipOwners)
-      if (owner !== null && !this.byAddress.has(ip)) this.byAddress.set(ip, owner);
+    for (const [ip, owner] of ipOwners) if (owner !== null && !this.byIp.has(ip)) this.byIp.set(ip, owner);
     for (const s of inventory.services) {
       this.services.set(key(s.namespace, s.name), s);
       for (const ip of s.clusterIps) this.byClusterIp.set(ip, s);
@@ -99,11 +107,10 @@ export class MeshIndex {
   /** Workload serving on `address:port` (preferred) or `address`. */
   workloadAt(address: string, port: number | undefined): WorkloadInfo | undefined {
     if (port !== undefined && port > 0) {
-      const pair = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-      const w = this.byAddress.get(pair);
+      const w = this.byIpPort.get(address)?.get(port);
       if (w !== undefined) return w;
     }
-    return this.byAddress.get(address);
+    return this.byIp.get(address);
   }
 
   /** The Service a Kubernetes DNS name designates: the inventory's, or one made up from the name alone. */
@@ -140,7 +147,7 @@ export class MeshIndex {
     if (list === undefined) {
       const counts = new Map<WorkloadInfo, number>();
       for (const ip of service.endpointIps) {
-        const w = this.byAddress.get(ip);
+        const w = this.byIp.get(ip);
         if (w !== undefined) counts.set(w, (counts.get(w) ?? 0) + 1);
       }
       list = [...counts].map(([workload, endpoints]) => ({ workload, endpoints }));
