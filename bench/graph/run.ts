@@ -1,27 +1,30 @@
 // The dashboard's per-cycle cost at mesh scale: 1,000 simulated sidecars × 10 upstream clusters.
 // Payloads are generated once (synthetic-mesh.ts); every 5 s cycle (simulated: time is compressed, the
 // cycles run back to back) then does what the server does after its scrapes return: parse each
-// sidecar's four admin payloads into a SidecarScrape (scrape-payloads.ts), feed the traffic source,
-// build the workload graph (the SSE update) and record its points into the series history. Measured:
-// process CPU per cycle, `buildGraph` latency per graph type with and without JSON serialization (the
-// cost of GET /api/graph), and RSS after an hour of history (720 cycles). Prints a table, then ONE JSON
-// object with the figures as the last line.
+// sidecar's four admin payloads into a SidecarScrape (scrape-payloads.ts), feed the metrics store
+// (server/metrics/metrics-store.ts), build the workload graph (the SSE update) through a
+// CachedTrafficSource and record its points into the series history. Measured: process CPU per cycle,
+// `buildGraph` latency per graph type, cold (the first build after new scrapes computes every rate)
+// and warm (rates already computed this cycle), with JSON serialization (the cost of GET /api/graph),
+// and memory after an hour of history (720 cycles). Prints a table, then ONE JSON object with the
+// figures as the last line.
 //
 //   node bench/graph/run.ts [--workloads 1000] [--replicas 1] [--clusters 10] [--cycles 720]
-//   node --max-semi-space-size=16 --max-old-space-size=384 bench/graph/run.ts    # the server's memory flags
+//   node --max-semi-space-size=16 bench/graph/run.ts      # a smaller young generation
 
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { CachedTrafficSource } from '../../server/graph/cached-traffic-source.ts';
 import { buildGraph } from '../../server/graph/graph-builder.ts';
 import { buildRoutes } from '../../server/graph/routes-builder.ts';
 import { SeriesHistory } from '../../server/graph/series-history.ts';
+import { MetricsStore } from '../../server/metrics/metrics-store.ts';
 import type { Graph, GraphType } from '../../shared/api/graph.ts';
 import { scrapeFromPayloads } from './scrape-payloads.ts';
 import { type SidecarPayloads, syntheticMesh } from './synthetic-mesh.ts';
-import { WindowTrafficSource } from './window-traffic-source.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,51 +38,51 @@ const { values } = parseArgs({
     'graph-rounds': { type: 'string', default: '20' },
   },
 });
-const workloads = Number(values.workloads);
-const replicas = Number(values.replicas);
 const cycles = Number(values.cycles);
 const intervalS = Number(values.interval);
 const graphRounds = Number(values['graph-rounds']);
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-function stats(xs: number[]): { median: number; p95: number; max: number } {
+function stats(xs: number[]): { median: number; p95: number } {
   const s = [...xs].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { median: at(0.5), p95: at(0.95), max: s[s.length - 1]! };
+  return { median: at(0.5), p95: at(0.95) };
 }
 
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1000;
+function timed<T>(fn: () => T): [T, number] {
+  const a = performance.now();
+  const v = fn();
+  return [v, performance.now() - a];
 }
 
-const genStart = performance.now();
-const mesh = syntheticMesh({
-  workloads,
-  replicasPerWorkload: replicas,
-  clustersPerSidecar: Number(values.clusters),
-  namespaces: Number(values.namespaces),
-  seed: 42,
-});
+// --- the mesh, its payloads held as bytes off the V8 heap and decoded every cycle: a server holds a
+// scrape's text only while it parses it, so 28 MB of live strings would inflate the heap the garbage
+// collector sizes itself on.
+const [mesh, genMs] = timed(() =>
+  syntheticMesh({
+    workloads: Number(values.workloads),
+    replicasPerWorkload: Number(values.replicas),
+    clustersPerSidecar: Number(values.clusters),
+    namespaces: Number(values.namespaces),
+    seed: 42,
+  }),
+);
 const sidecars = mesh.inventory.sidecars;
-let payloadBytes = 0;
-for (const p of mesh.payloads.values()) {
-  payloadBytes += p.stats.length + p.clustersJson.length + p.configDumpJson.length + p.runtimeJson.length;
-}
-let statsBytes = 0;
-for (const p of mesh.payloads.values()) statsBytes += p.stats.length;
-// As bytes off the V8 heap, decoded every cycle: a server holds a scrape's text only while it parses
-// it, so keeping 28 MB of strings alive would inflate the heap the garbage collector sizes itself on.
 type Encoded = Record<keyof SidecarPayloads, Buffer>;
 const encoded = new Map<string, Encoded>();
+let payloadBytes = 0;
+let statsBytes = 0;
 for (const [id, p] of mesh.payloads) {
-  encoded.set(id, {
+  const e: Encoded = {
     stats: Buffer.from(p.stats),
     clustersJson: Buffer.from(p.clustersJson),
     configDumpJson: Buffer.from(p.configDumpJson),
     runtimeJson: Buffer.from(p.runtimeJson),
-  });
+  };
+  encoded.set(id, e);
+  statsBytes += e.stats.length;
+  payloadBytes += e.stats.length + e.clustersJson.length + e.configDumpJson.length + e.runtimeJson.length;
 }
 mesh.payloads.clear();
 const decode = (e: Encoded): SidecarPayloads => ({
@@ -90,27 +93,37 @@ const decode = (e: Encoded): SidecarPayloads => ({
 });
 console.log(
   `mesh: ${sidecars.length} sidecars, ${mesh.clusterCount} clusters (${mesh.weightedClusterCount} weighted), ` +
-    `${mb(payloadBytes).toFixed(1)} MB of payloads per cycle (${mb(statsBytes).toFixed(1)} MB stats), generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s`,
+    `${mb(payloadBytes).toFixed(1)} MB of payloads per cycle (${mb(statsBytes).toFixed(1)} MB of stats), ` +
+    `generated in ${(genMs / 1000).toFixed(1)} s`,
 );
 
-const source = new WindowTrafficSource(Number(values.window), intervalS);
-const history = new SeriesHistory();
+// --- the cycles
 const t0 = 1_800_000_000_000;
+let clock = t0;
+const store = new MetricsStore({
+  windowSeconds: Number(values.window),
+  intervalMs: intervalS * 1000,
+  now: () => clock,
+});
+const cached = new CachedTrafficSource(store);
+const history = new SeriesHistory();
 const cycleCpu: number[] = [];
 const scrapeWall: number[] = [];
 const graphWall: number[] = [];
 let graph: Graph | undefined;
 const runStart = performance.now();
 for (let cycle = 1; cycle <= cycles; cycle++) {
-  const at = t0 + cycle * intervalS * 1000;
+  clock = t0 + cycle * intervalS * 1000;
   const cpu = process.cpuUsage();
   const w0 = performance.now();
-  for (const sc of sidecars) source.push(scrapeFromPayloads(sc.id, decode(encoded.get(sc.id)!), cycle, at));
+  for (const sc of sidecars)
+    store.ingest(scrapeFromPayloads(sc.id, decode(encoded.get(sc.id)!), cycle, clock));
   const w1 = performance.now();
-  graph = buildGraph(mesh.inventory, source, { graphType: 'workload' });
+  graph = buildGraph(mesh.inventory, cached, { graphType: 'workload' });
   history.record(graph);
   const w2 = performance.now();
-  cycleCpu.push(cpuMs(cpu));
+  const d = process.cpuUsage(cpu);
+  cycleCpu.push((d.user + d.system) / 1000);
   scrapeWall.push(w1 - w0);
   graphWall.push(w2 - w1);
   if (cycle % 60 === 0 || cycle === cycles) {
@@ -118,98 +131,112 @@ for (let cycle = 1; cycle <= cycles; cycle++) {
     console.log(
       `cycle ${cycle}/${cycles}: cpu ${cycleCpu[cycleCpu.length - 1]!.toFixed(0)} ms, rss ${mb(m.rss).toFixed(0)} MB ` +
         `(heap ${mb(m.heapUsed).toFixed(0)}/${mb(m.heapTotal).toFixed(0)}, array buffers ${mb(m.arrayBuffers).toFixed(0)}), ` +
-        `${graph.nodes.length} nodes, ${graph.edges.length} edges, history ${history.size} ids`,
+        `${graph.nodes.length} nodes, ${graph.edges.length} edges, ${history.size} series`,
     );
   }
 }
 const runSeconds = (performance.now() - runStart) / 1000;
+if (graph === undefined || graph.edges.filter((e) => e.traffic.rps > 0).length < mesh.clusterCount / 2) {
+  throw new Error('the bench built a graph without the traffic it generated');
+}
 const mem = process.memoryUsage();
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
-// What stays alive: RSS and heap after a full collection (gc exposed at run time for this one call).
+const storeMB = mb(store.stats().bytes);
+// What stays alive: memory after a full collection (gc exposed at run time for this one call).
 setFlagsFromString('--expose-gc');
 (runInNewContext('gc') as () => void)();
 const afterGc = process.memoryUsage();
-if (graph === undefined || graph.edges.length === 0) throw new Error('the bench built an empty graph');
-const withTraffic = graph.edges.filter((e) => e.traffic.rps > 0).length;
-const weighted = graph.edges.filter((e) => e.weights.length > 0).length;
 
-// GET /api/graph: build (and serialize) each graph type on the final state.
-const perType: Record<
-  string,
-  { buildMs: number; buildP95Ms: number; jsonMs: number; jsonMB: number; nodes: number; edges: number }
-> = {};
+// --- GET /api/graph on the final state: cold (a fresh cache: every rate computed, as the first build
+// after the cycle's scrapes) and warm (the cycle's build already computed them), then JSON.
+interface TypeFigures {
+  coldMs: number;
+  warmMs: number;
+  warmP95Ms: number;
+  jsonMs: number;
+  jsonMB: number;
+  nodes: number;
+  edges: number;
+}
+const perType: Partial<Record<GraphType, TypeFigures>> = {};
 const types: GraphType[] = ['workload', 'app', 'versionedApp', 'service'];
 for (const graphType of types) {
-  const build: number[] = [];
+  const cold: number[] = [];
+  const warm: number[] = [];
   const json: number[] = [];
   let g: Graph | undefined;
   let size = 0;
   for (let r = 0; r < graphRounds; r++) {
-    const a = performance.now();
-    g = buildGraph(mesh.inventory, source, { graphType });
-    const b = performance.now();
-    size = JSON.stringify(g).length;
-    json.push(performance.now() - b);
-    build.push(b - a);
+    cold.push(timed(() => buildGraph(mesh.inventory, new CachedTrafficSource(store), { graphType }))[1]);
+    let ms: number;
+    [g, ms] = timed(() => buildGraph(mesh.inventory, cached, { graphType }));
+    warm.push(ms);
+    const graphNow = g;
+    [size, ms] = timed(() => JSON.stringify(graphNow).length);
+    json.push(ms);
   }
   perType[graphType] = {
-    buildMs: round(stats(build).median),
-    buildP95Ms: round(stats(build).p95),
+    coldMs: round(stats(cold).median),
+    warmMs: round(stats(warm).median),
+    warmP95Ms: round(stats(warm).p95),
     jsonMs: round(stats(json).median),
     jsonMB: round(mb(size), 2),
     nodes: g!.nodes.length,
     edges: g!.edges.length,
   };
 }
-const nsBuild: number[] = [];
-for (let r = 0; r < graphRounds; r++) {
-  const a = performance.now();
-  buildGraph(mesh.inventory, source, { graphType: 'workload', namespaces: ['ns-00'] });
-  nsBuild.push(performance.now() - a);
-}
-const routesBuild: number[] = [];
+const oneNs = stats(
+  Array.from(
+    { length: graphRounds },
+    () =>
+      timed(() => buildGraph(mesh.inventory, cached, { graphType: 'workload', namespaces: ['ns-00'] }))[1],
+  ),
+).median;
 let routeCount = 0;
-for (let r = 0; r < graphRounds; r++) {
-  const a = performance.now();
-  routeCount = buildRoutes(mesh.inventory, source).length;
-  routesBuild.push(performance.now() - a);
-}
+const routesMs = stats(
+  Array.from(
+    { length: graphRounds },
+    () => timed(() => (routeCount = buildRoutes(mesh.inventory, cached).length))[1],
+  ),
+).median;
 
 // The first window of cycles fills the rate window; the steady state follows.
-const steady = cycleCpu.slice(Math.min(cycleCpu.length - 1, 13));
-const cpu = stats(steady);
-const scrape = stats(scrapeWall.slice(13));
-const graphStep = stats(graphWall.slice(13));
-const worstApiMs = Math.max(...types.map((t) => perType[t]!.buildMs + perType[t]!.jsonMs));
+const skip = Math.min(cycles - 1, Math.ceil(Number(values.window) / intervalS) + 1);
+const cpu = stats(cycleCpu.slice(skip));
+const scrape = stats(scrapeWall.slice(skip));
+const graphStep = stats(graphWall.slice(skip));
+const w = perType.workload!;
+const apiWarmWorst = Math.max(...types.map((t) => perType[t]!.warmMs + perType[t]!.jsonMs));
+const apiColdWorst = Math.max(...types.map((t) => perType[t]!.coldMs + perType[t]!.jsonMs));
+
 console.log('');
-console.log(`| step (steady state, median per 5 s cycle) | ms |`);
-console.log(`|---|---:|`);
+console.log('| per 5 s cycle, steady state | median ms | p95 ms |');
+console.log('|---|---:|---:|');
+console.log(`| process CPU of the whole cycle | ${cpu.median.toFixed(0)} | ${cpu.p95.toFixed(0)} |`);
 console.log(
-  `| CPU of the whole cycle (process.cpuUsage) | ${cpu.median.toFixed(0)} (p95 ${cpu.p95.toFixed(0)}) |`,
+  `| wall: decode, parse, extract ${sidecars.length} scrapes, ingest | ${scrape.median.toFixed(0)} | ${scrape.p95.toFixed(0)} |`,
 );
 console.log(
-  `| parse + extract ${sidecars.length} scrapes, feed the store (wall) | ${scrape.median.toFixed(0)} |`,
+  `| wall: workload graph (cold) + history | ${graphStep.median.toFixed(0)} | ${graphStep.p95.toFixed(0)} |`,
 );
-console.log(`| build the workload graph + record history (wall) | ${graphStep.median.toFixed(0)} |`);
 console.log('');
-console.log(`| graph type | nodes | edges | buildGraph ms (p95) | JSON.stringify ms | JSON MB |`);
-console.log(`|---|---:|---:|---:|---:|---:|`);
+console.log('| graph type | nodes | edges | buildGraph cold ms | warm ms (p95) | JSON ms | JSON MB |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const t of types) {
   const p = perType[t]!;
   console.log(
-    `| ${t} | ${p.nodes} | ${p.edges} | ${p.buildMs} (${p.buildP95Ms}) | ${p.jsonMs} | ${p.jsonMB} |`,
+    `| ${t} | ${p.nodes} | ${p.edges} | ${p.coldMs} | ${p.warmMs} (${p.warmP95Ms}) | ${p.jsonMs} | ${p.jsonMB} |`,
   );
 }
 console.log('');
 console.log(
-  `one namespace (workload): ${stats(nsBuild).median.toFixed(1)} ms; buildRoutes (${routeCount} routes): ${stats(routesBuild).median.toFixed(1)} ms`,
+  `one namespace of 20 (workload, warm): ${oneNs.toFixed(1)} ms; buildRoutes (${routeCount} routes): ${routesMs.toFixed(1)} ms`,
 );
 console.log(
-  `after ${cycles} cycles (${((cycles * intervalS) / 60).toFixed(0)} simulated minutes, ${runSeconds.toFixed(0)} s real): ` +
-    `rss ${mb(mem.rss).toFixed(0)} MB (peak ${peakRssMB.toFixed(0)}), heap used ${mb(mem.heapUsed).toFixed(0)} MB; ` +
-    `after a full GC: rss ${mb(afterGc.rss).toFixed(0)} MB, heap used ${mb(afterGc.heapUsed).toFixed(0)} MB, ` +
-    `array buffers ${mb(afterGc.arrayBuffers).toFixed(0)} MB; ${history.size} series; ` +
-    `${withTraffic} edges with traffic, ${weighted} with weights`,
+  `after ${cycles} cycles (${((cycles * intervalS) / 60).toFixed(0)} simulated minutes in ${runSeconds.toFixed(0)} s): ` +
+    `rss ${mb(mem.rss).toFixed(0)} MB (peak ${peakRssMB.toFixed(0)}); after a full GC: live heap ${mb(afterGc.heapUsed).toFixed(0)} MB, ` +
+    `array buffers ${mb(afterGc.arrayBuffers).toFixed(0)} MB (metrics store ${storeMB.toFixed(0)}, payload bytes ${mb(payloadBytes).toFixed(0)}), ` +
+    `${history.size} series`,
 );
 console.log(
   JSON.stringify({
@@ -225,17 +252,19 @@ console.log(
     cycleCpuShareOfOneCore: round(cpu.median / (intervalS * 1000), 3),
     scrapeStepMs: round(scrape.median, 0),
     graphStepMs: round(graphStep.median, 0),
-    buildGraphMs: perType['workload']!.buildMs,
-    apiGraphWorstMs: round(worstApiMs),
+    buildGraphColdMs: w.coldMs,
+    buildGraphWarmMs: w.warmMs,
+    apiGraphWarmWorstMs: round(apiWarmWorst),
+    apiGraphColdWorstMs: round(apiColdWorst),
     graphs: perType,
-    oneNamespaceBuildMs: round(stats(nsBuild).median),
-    buildRoutesMs: round(stats(routesBuild).median),
+    oneNamespaceMs: round(oneNs),
+    buildRoutesMs: round(routesMs),
     rssMB: round(mb(mem.rss), 0),
     peakRssMB: round(peakRssMB, 0),
-    rssAfterGcMB: round(mb(afterGc.rss), 0),
     liveHeapMB: round(mb(afterGc.heapUsed), 0),
     arrayBuffersMB: round(mb(afterGc.arrayBuffers), 0),
-    historyIds: history.size,
-    targets: { cycleCpuMs: (intervalS * 1000) / 2, graphMs: 100, rssMB: 500 },
+    metricsStoreMB: round(storeMB, 0),
+    historySeries: history.size,
+    targets: { cycleCpuMs: (intervalS * 1000) / 2, apiGraphMs: 100, rssMB: 500 },
   }),
 );
