@@ -10,7 +10,8 @@
 // traffic also gets an (idle) edge to a cluster that received none, so a 0 % observation shows;
 // an idle route annotates nothing.
 // Node figures are the sums of their edges, computed before the namespace filter, which (like Kiali)
-// keeps every edge that touches a selected namespace and the nodes at both ends.
+// keeps every edge that touches a selected namespace and the nodes at both ends. How each graph type
+// draws workloads (as themselves, apps, versioned apps or Services) is node-mapper.ts.
 import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType, Traffic } from '../../shared/api/graph.ts';
 import type { Inventory, WorkloadInfo } from '../model/inventory.ts';
 import type { TrafficSource } from '../model/traffic-source.ts';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CachedTrafficSource } from '../../../server/graph/cached-traffic-source.ts';
+import { buildGraph } from '../../../server/graph/graph-builder.ts';
 import { FakeTrafficSource, traffic } from './fake-traffic-source.ts';
+import { istioBookinfo } from './meshes.ts';
 
 /** A fake whose scrape time can move, counting the figures it computes. */
 class CountingSource extends FakeTrafficSource {
@@ -63,5 +65,16 @@ describe('CachedTrafficSource', () => {
     expect(cached.clusterTraffic('gone', 'x')).toBeUndefined();
     expect(cached.clusterTraffic('gone', 'x')).toBeUndefined();
     expect(inner.calls).toBe(2);
+  });
+
+  it('builds the same graphs as the source it wraps', () => {
+    const { inventory, sidecars } = istioBookinfo();
+    const source = new FakeTrafficSource(sidecars);
+    const cached = new CachedTrafficSource(source);
+    for (const graphType of ['workload', 'service'] as const) {
+      const direct = buildGraph(inventory, source, { graphType });
+      expect(buildGraph(inventory, cached, { graphType })).toEqual(direct);
+      expect(buildGraph(inventory, cached, { graphType })).toEqual(direct);
+    }
   });
 });

@@ -88,6 +88,13 @@ describe('buildGraph on the seed lab (frontend sidecar → backend v1 80 / v2 20
     expect(v2.weights[0]).toMatchObject({ configured: 0.2, observed: 0 });
   });
 
+  it('survives a sidecar that was never scraped', () => {
+    const lab = seedLab();
+    const g = buildGraph(lab.inventory, new FakeTrafficSource({}), { graphType: 'workload' });
+    expect(g.edges).toEqual([]);
+    expect(nodeOf(g, 'workload:default:frontend')).toMatchObject({ health: 'idle', hasSidecar: true });
+  });
+
   it('draws no edges from an idle sidecar, but keeps every known workload as an idle node', () => {
     const lab = seedLab({ v1: 0, v2: 0 });
     lab.sidecars['default/app-with-envoy']!.inbound = traffic(0);
