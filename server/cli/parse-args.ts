@@ -15,6 +15,8 @@ export interface DashboardArgs {
   windowSeconds: number;
   demoRate: number;
   demoDir?: string;
+  /** First three octets of the demo's loopback addresses (default 127.0.0): tests run demos side by side. */
+  demoSubnet: string;
   logLevel: LogLevel;
   help: boolean;
 }
@@ -33,6 +35,7 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
   --window S             rate window in seconds (default 60)
   --demo-rate N          demo load, requests per second (default 20)
   --demo-dir DIR         where the demo writes its configs (default: a temp dir)
+  --demo-subnet A.B.C    loopback /24 for the demo's workloads (default 127.0.0: 127.0.0.10 and up)
   -l, --log-level LEVEL  trace|debug|info|warning|error (default info)`;
 
 function num(flag: string, v: string | undefined, min: number, max: number): number {
@@ -52,6 +55,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     scrapeIntervalMs: 5000,
     windowSeconds: 60,
     demoRate: 20,
+    demoSubnet: '127.0.0',
     logLevel: 'info',
     help: false,
   };
@@ -94,7 +98,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         break;
       case '--prometheus':
         a.prometheus = next();
-        if (!/^https?:\/\//.test(a.prometheus)) throw new UsageError(`--prometheus must be an http(s) URL, got '${a.prometheus}'`);
+        if (!/^https?:\/\//.test(a.prometheus))
+          throw new UsageError(`--prometheus must be an http(s) URL, got '${a.prometheus}'`);
         break;
       case '--address':
         a.address = next();
@@ -113,6 +118,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         break;
       case '--demo-dir':
         a.demoDir = next();
+        break;
+      case '--demo-subnet':
+        a.demoSubnet = next();
+        if (!/^127\.\d{1,3}\.\d{1,3}$/.test(a.demoSubnet)) {
+          throw new UsageError(
+            `--demo-subnet must be three octets of 127/8, e.g. 127.0.79, got '${a.demoSubnet}'`,
+          );
+        }
         break;
       case '-l':
       case '--log-level': {

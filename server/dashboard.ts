@@ -1,0 +1,109 @@
+// The dashboard's core: discovery + traffic + the pure graph functions, behind the DashboardCore the
+// HTTP layer reads. It holds no state of its own beyond caches that the next cycle rebuilds: the
+// inventory lives in its source (a file, Kubernetes), traffic in the metrics store or Prometheus.
+import type { Graph, GraphType } from '../shared/api/graph.ts';
+import type { WeightedRoute } from '../shared/api/routes.ts';
+import type { Series } from '../shared/api/series.ts';
+import type { SidecarStatus } from '../shared/api/sidecars.ts';
+import type { DashboardCore, GraphRequest } from './api/dashboard-core.ts';
+import { buildGraph } from './graph/graph-builder.ts';
+import type { HealthThresholds } from './graph/health.ts';
+import { buildRoutes } from './graph/routes-builder.ts';
+import { SeriesHistory } from './graph/series-history.ts';
+import type { InventorySource } from './model/inventory.ts';
+import type { TrafficSource } from './model/traffic-source.ts';
+
+export interface WindowedTrafficSource extends TrafficSource {
+  /** A view over another window; sources that serve one window only may omit it. */
+  withWindow?(windowSeconds: number): TrafficSource;
+}
+
+export interface DashboardOptions {
+  inventory: InventorySource;
+  traffic: WindowedTrafficSource;
+  statuses: () => SidecarStatus[];
+  /** Windows the traffic source can serve (seconds); the first is the default. */
+  windows: number[];
+  health?: HealthThresholds;
+}
+
+const GRAPH_TYPES: GraphType[] = ['workload', 'app', 'versionedApp', 'service'];
+
+export class Dashboard implements DashboardCore {
+  readonly windows: readonly number[];
+  private readonly opts: DashboardOptions;
+  private readonly history = new SeriesHistory();
+  private readonly listeners = new Set<() => void>();
+  /** Graphs built since the last cycle, shared by every request and SSE client asking the same thing. */
+  private cache = new Map<string, Graph>();
+  private routesCache: WeightedRoute[] | undefined;
+  private cycles = 0;
+
+  constructor(opts: DashboardOptions) {
+    this.opts = opts;
+    this.windows = opts.windows;
+  }
+
+  /** After each scrape (or Prometheus refresh) cycle: new figures, so caches go and history grows. */
+  cycle(): void {
+    this.cycles++;
+    this.cache = new Map();
+    this.routesCache = undefined;
+    // Every graph type is recorded, so any node or edge id the UI shows has a sparkline.
+    for (const graphType of GRAPH_TYPES) {
+      this.history.record(this.graph({ graphType, namespaces: [], windowSeconds: undefined }));
+    }
+    for (const l of this.listeners) l();
+  }
+
+  private trafficFor(windowSeconds: number | undefined): TrafficSource {
+    const t = this.opts.traffic;
+    if (windowSeconds === undefined || windowSeconds === t.windowSeconds || !t.withWindow) return t;
+    return t.withWindow(windowSeconds);
+  }
+
+  graph(req: GraphRequest): Graph {
+    const key = `${req.graphType}|${req.namespaces.join(',')}|${req.windowSeconds ?? ''}`;
+    let g = this.cache.get(key);
+    if (!g) {
+      g = buildGraph(this.opts.inventory.current(), this.trafficFor(req.windowSeconds), {
+        graphType: req.graphType,
+        namespaces: req.namespaces,
+        ...(this.opts.health ? { health: this.opts.health } : {}),
+      });
+      this.cache.set(key, g);
+    }
+    return g;
+  }
+
+  routes(): WeightedRoute[] {
+    this.routesCache ??= buildRoutes(this.opts.inventory.current(), this.opts.traffic);
+    return this.routesCache;
+  }
+
+  sidecars(): SidecarStatus[] {
+    return this.opts.statuses();
+  }
+
+  nodeSeries(id: string): Series | undefined {
+    return this.series(id);
+  }
+
+  edgeSeries(id: string): Series | undefined {
+    return this.series(id);
+  }
+
+  private series(id: string): Series | undefined {
+    const points = this.history.get(id);
+    return points.length > 0 ? { id, points } : undefined;
+  }
+
+  onCycle(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  ready(): boolean {
+    return this.cycles > 0;
+  }
+}

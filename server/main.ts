@@ -1,0 +1,173 @@
+// meshscope: discovery → scraping → metrics → graph → HTTP. With no source given it starts the local
+// demo mesh and discovers it through the same targets-file path a user's own mesh would take.
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger } from '../proxy/log/logger.ts';
+import { createApp } from './app.ts';
+import { type DashboardArgs, parseArgs, USAGE, UsageError } from './cli/parse-args.ts';
+import { Dashboard, type WindowedTrafficSource } from './dashboard.ts';
+import { type DemoMesh, startDemoMesh } from './demo/start-demo-mesh.ts';
+import { MetricsStore } from './metrics/metrics-store.ts';
+import type { InventorySource } from './model/inventory.ts';
+import { Scraper } from './scrape/scraper.ts';
+import { KubernetesInventorySource } from './sources/kubernetes/kubernetes-inventory-source.ts';
+import { PrometheusTrafficSource } from './sources/prometheus/prometheus-traffic-source.ts';
+import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Rate windows offered to the UI: the configured one first, then the usual choices. */
+function windowsFor(defaultWindow: number): number[] {
+  return [defaultWindow, ...[60, 300, 600, 1800, 3600].filter((w) => w !== defaultWindow)];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: DashboardArgs;
+  try {
+    args = parseArgs(argv, process.env);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`meshscope: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const log = createLogger(args.logLevel);
+  const stops: (() => Promise<void> | void)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        log('warning', 'main', `while stopping: ${(e as Error).message}`);
+      }
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let inventory: InventorySource;
+    let demo: DemoMesh | undefined;
+    if (args.source === 'demo') {
+      const workDir = args.demoDir ?? mkdtempSync(join(tmpdir(), 'meshscope-demo-'));
+      log('info', 'demo', `starting the demo mesh in ${workDir}`);
+      demo = await startDemoMesh({
+        workDir,
+        ratePerSecond: args.demoRate,
+        baseAddress: `${args.demoSubnet}.`,
+        log: (m) => log('info', 'demo', m),
+      });
+      const d = demo;
+      stops.push(() => d.stop());
+      inventory = new TargetsFileSource(demo.targetsPath, (m) => log('warning', 'targets', m));
+    } else if (args.source === 'targets') {
+      inventory = new TargetsFileSource(args.targets!, (m) => log('warning', 'targets', m));
+    } else {
+      const kc = new KubeConfig();
+      if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
+      else kc.loadFromCluster();
+      inventory = new KubernetesInventorySource({
+        kubeConfig: kc,
+        adminAccess: args.inCluster ? 'direct' : 'api-server',
+        onError: (resource, err) =>
+          log('warning', 'kubernetes', `${resource}: ${(err as Error)?.message ?? err}`),
+      });
+    }
+    await inventory.start();
+    stops.push(() => inventory.stop());
+
+    const store = new MetricsStore({ windowSeconds: args.windowSeconds, intervalMs: args.scrapeIntervalMs });
+    let traffic: WindowedTrafficSource = store;
+    let prometheus: PrometheusTrafficSource | undefined;
+    if (args.prometheus) {
+      // Prometheus supplies the counters; the sidecars' own admin APIs still supply structure
+      // (hosts, routes, runtime weights), which Prometheus does not hold.
+      prometheus = new PrometheusTrafficSource({
+        url: args.prometheus,
+        targets: () => inventory.current().sidecars,
+        windowSeconds: args.windowSeconds,
+        refreshIntervalMs: args.scrapeIntervalMs,
+        fallback: (id) => store.latest(id),
+      });
+      traffic = prometheus;
+    }
+    const dashboard = new Dashboard({
+      inventory,
+      traffic,
+      statuses: () => scraper.statuses(),
+      windows: prometheus ? [args.windowSeconds] : windowsFor(args.windowSeconds),
+    });
+    const scraper = new Scraper({
+      source: () => inventory.current().sidecars,
+      intervalMs: args.scrapeIntervalMs,
+      onScrape: (s) => store.ingest(s),
+      onCycle: (summary) => {
+        for (const id of summary.removed) store.forget(id);
+        store.expire();
+        if (!prometheus) dashboard.cycle();
+        log('debug', 'scrape', `cycle ${summary.cycle}: ${summary.succeeded}/${summary.targets} ok`);
+      },
+    }).start();
+    stops.push(() => scraper.stop());
+    if (prometheus) {
+      const p = prometheus;
+      await p.start();
+      stops.push(() => p.stop());
+      const t = setInterval(() => dashboard.cycle(), args.scrapeIntervalMs);
+      stops.push(() => clearInterval(t));
+    }
+
+    const app = createApp(dashboard, { staticDir: join(ROOT, 'client/dist') });
+    const server = http.createServer(app);
+    await new Promise<void>((res, rej) => {
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        rej(
+          new Error(
+            `cannot listen on ${args.address}:${args.port}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`,
+          ),
+        ),
+      );
+      server.listen(args.port, args.address, () => res());
+    });
+    stops.push(
+      () =>
+        new Promise<void>((res) => {
+          server.closeAllConnections();
+          server.close(() => res());
+        }),
+    );
+    const addr = server.address();
+    const port = addr && typeof addr === 'object' ? addr.port : args.port;
+    const host = args.address.includes(':') ? `[${args.address}]` : args.address;
+    process.stdout.write(
+      `meshscope dashboard on http://${host}:${port}${demo ? ' (demo mesh: Ctrl-C stops it all)' : ''}\n`,
+    );
+    return -1;
+  } catch (e) {
+    process.stderr.write(`meshscope: ${(e as Error).message}\n`);
+    await shutdown(1);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    process.stderr.write(`meshscope: fatal: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
