@@ -7,6 +7,8 @@
 // 10× the npm parsers measured in NOTES.md, one of which merged labelled histograms). An invalid line is recorded (line number + reason) and skipped, so one
 // bad line from a sidecar never costs the whole scrape; `strict` turns the first one into a throw.
 
+import { baseName, checkMember, isSuffixedMember } from './family-members.ts';
+import { type LabelsMaker, labelsMaker } from './labels-maker.ts';
 import type {
   Labels,
   MetricType,
@@ -69,38 +71,6 @@ const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogra
 const EMPTY_LABELS: Labels = Object.freeze({});
 const DEFAULT_MAX_ERRORS = 100;
 const ERROR_TEXT_MAX = 200;
-
-type LabelsMaker = (values: readonly string[]) => Labels;
-const labelsMakers = new Map<string, LabelsMaker>();
-const MAX_LABELS_MAKERS = 1000;
-
-/**
- * A function that builds the label object for one sequence of label names from their values, as one
- * object literal: `(v) => ({ "envoy_cluster_name": v[0], "le": v[1] })`. Every object it makes has
- * the same shape from the start, which V8 allocates in one step; adding the properties one by one by
- * name (keyed stores) cost a fifth of the parse. Names are validated label names (never `__proto__`)
- * and are written as JSON string literals; values are data. Makers are shared by all parses; past
- * MAX_LABELS_MAKERS distinct name sequences (only a pathological exporter has that many) objects are
- * built property by property.
- */
-function labelsMaker(names: readonly string[], count: number): LabelsMaker {
-  const key = names.slice(0, count).join(',');
-  let maker = labelsMakers.get(key);
-  if (maker === undefined) {
-    if (labelsMakers.size >= MAX_LABELS_MAKERS) {
-      const fixed = names.slice(0, count);
-      return (values) => {
-        const labels: Record<string, string> = {};
-        for (let i = 0; i < fixed.length; i++) labels[fixed[i]!] = values[i]!;
-        return labels;
-      };
-    }
-    const fields = names.slice(0, count).map((n, i) => `${JSON.stringify(n)}: v[${i}]`);
-    maker = new Function('v', `return { ${fields.join(', ')} };`) as LabelsMaker;
-    labelsMakers.set(key, maker);
-  }
-  return maker;
-}
 
 interface FamilyState {
   name: string;
@@ -423,9 +393,9 @@ class ExpositionScanner {
     return undefined;
   }
 
-  // The label object of the set just scanned (names and values at 0..count-1 of the caches). Same
-  // names as the previous set: that object when no value changed (Labels are read-only, so samples
-  // may share one), else a clone with the changed values stored.
+  // The label object of the set just scanned (names and values at 0..count-1 of the caches): the
+  // previous set's object when names and values are the same (Labels are read-only, so samples may
+  // share one), else a new one from the maker of these names.
   private buildLabels(count: number, basis: Labels, basisCount: number, namesReused: boolean): Labels {
     if (count === 0) return EMPTY_LABELS;
     if (namesReused && count === basisCount && !this.valuesChanged) return basis;
@@ -557,41 +527,6 @@ class ExpositionScanner {
     this.currentMember = '';
     return family;
   }
-}
-
-function isSuffixedMember(family: FamilyState, name: string): boolean {
-  const type = family.type;
-  if (type !== 'histogram' && type !== 'summary') return false;
-  const extra = name.length - family.name.length;
-  if (extra < 4 || !name.startsWith(family.name)) return false;
-  if (extra === 4) return name.endsWith('_sum');
-  if (extra === 6) return name.endsWith('_count');
-  return extra === 7 && type === 'histogram' && name.endsWith('_bucket');
-}
-
-function baseName(name: string): string | undefined {
-  if (name.endsWith('_bucket')) return name.slice(0, -7);
-  if (name.endsWith('_count')) return name.slice(0, -6);
-  if (name.endsWith('_sum')) return name.slice(0, -4);
-  return undefined;
-}
-
-// Histogram buckets need a numeric `le`, summary quantiles a numeric `quantile` (0.0.4 text format).
-function checkMember(family: FamilyState, name: string, labels: Labels): string | undefined {
-  if (family.type === 'histogram') {
-    if (name === family.name) return `histogram ${name} sample without a _bucket, _sum or _count suffix`;
-    if (name.length === family.name.length + 7) return checkNumericLabel(labels, 'le', name);
-  } else if (family.type === 'summary' && name === family.name) {
-    return checkNumericLabel(labels, 'quantile', name);
-  }
-  return undefined;
-}
-
-function checkNumericLabel(labels: Labels, label: string, name: string): string | undefined {
-  const v = labels[label];
-  if (v === undefined) return `${name} has no "${label}" label`;
-  if (parsePromFloat(v, 0, v.length) === undefined) return `${name} has a non-numeric ${label}="${v}"`;
-  return undefined;
 }
 
 // HELP text escapes are `\\` and `\n`; any other backslash is kept as written (HELP is only shown to

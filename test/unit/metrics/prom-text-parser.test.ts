@@ -352,6 +352,47 @@ describe('parsePrometheusText: format 0.0.4 details', () => {
     ]);
   });
 
+  it('reads lines that repeat the previous line in part (fewer, more, longer or escaped labels) correctly', () => {
+    const parsed = parsePrometheusText(
+      [
+        'm{a="1",b="2",c="3"} 1',
+        'm{a="1",b="2"} 2', // the previous line minus its last label
+        'm{a="1",b="2",c="3",d="4"} 3', // plus one
+        'm{a="1",b="23"} 4', // a value that extends the previous one
+        'm{a="1",b="2\\\\",c="3"} 5', // same bytes up to an escaped backslash
+        'm_x{a="1",b="2"} 6', // a longer name with the same start
+        'm {a="1",b="2"} 7', // a blank before the label set
+        'm{a="1",b="2"} 8',
+        'm{a="1",b=} 9', // a bad label set: the next line must not build on it
+        'm{a="1",b="5"} 10',
+        'm{a="1",b="5"} 11', // identical label set: the same labels
+        '',
+      ].join('\n'),
+    );
+    expect(parsed.errors.map((e) => e.line)).toEqual([9]);
+    expect(parsed.samples.map((s) => [s.name, s.labels, s.value])).toEqual([
+      ['m', { a: '1', b: '2', c: '3' }, 1],
+      ['m', { a: '1', b: '2' }, 2],
+      ['m', { a: '1', b: '2', c: '3', d: '4' }, 3],
+      ['m', { a: '1', b: '23' }, 4],
+      ['m', { a: '1', b: '2\\', c: '3' }, 5],
+      ['m_x', { a: '1', b: '2' }, 6],
+      ['m', { a: '1', b: '2' }, 7],
+      ['m', { a: '1', b: '2' }, 8],
+      ['m', { a: '1', b: '5' }, 10],
+      ['m', { a: '1', b: '5' }, 11],
+    ]);
+    expect(parsed.samples.map((s) => Object.keys(s.labels).length)).toEqual([3, 2, 4, 2, 3, 2, 2, 2, 2, 2]);
+  });
+
+  it('finds a duplicate label in a line that repeats the previous one up to it', () => {
+    const parsed = parsePrometheusText('m{a="1",b="2"} 1\nm{a="1",a="2"} 2\nm{a="1",b="2",a="3"} 3\n');
+    expect(parsed.errors.map((e) => [e.line, e.reason])).toEqual([
+      [2, 'duplicate label a'],
+      [3, 'duplicate label a'],
+    ]);
+  });
+
   it('keeps histogram series apart when one has an extra label', () => {
     const series = groupHistograms(
       parsePrometheusText(
