@@ -241,7 +241,7 @@ class ExpositionScanner {
   /**
    * How much of `text[start, end)` repeats the previous sample line, in whole tokens: 0, the metric
    * name and the character after it, or that plus the first k labels (up to the closing quote of label
-   * k). Spans are compared as substrings, which V8 compares with memcmp: a character loop was 20 times
+   * k). Spans are compared as substrings, which V8 compares with memcmp: a character loop was 10 times
    * slower. Consecutive Envoy lines mostly differ only in their last label (the cluster of a counter,
    * the `le` of a bucket), so that boundary is tried first.
    */
