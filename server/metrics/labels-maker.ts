@@ -9,8 +9,9 @@ const MAX_LABELS_MAKERS = 1000;
  * A function that builds the label object for one sequence of label names from their values, as one
  * object literal: `(v) => ({ "envoy_cluster_name": v[0], "le": v[1] })`. Every object it makes has
  * the same shape from the start, which V8 allocates in one step; adding the properties one by one by
- * name (keyed stores), or cloning the previous object, cost about a tenth of the parse. Names are validated label names (never `__proto__`)
- * and are written as JSON string literals; values are data. Makers are shared by all parses; past
+ * name (keyed stores), or cloning the previous object, cost about a tenth of the parse. Names are
+ * validated label names (never `__proto__`) and are written as JSON string literals; values are data.
+ * Makers are shared by all parses; past
  * MAX_LABELS_MAKERS distinct name sequences (only a pathological exporter has that many) objects are
  * built property by property.
  */
