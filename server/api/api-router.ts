@@ -4,8 +4,8 @@ import { sendError, sendValidationError } from './api-error.ts';
 import type { DashboardCore } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
 
-/** Node and edge ids are built from names, `>` and `/`; anything else is not an id we issued. */
-const ID = /^[A-Za-z0-9_.:/>@|-]{1,512}$/;
+/** Node and edge ids (server/graph/graph-ids.ts): escaped parts joined by `:`, `,` and `/`; nothing else is an id we issued. */
+const ID = /^[A-Za-z0-9_.:,~/-]{1,1024}$/;
 
 export function apiRouter(core: DashboardCore): Router {
   const r = Router();

@@ -43,11 +43,19 @@ services:
   it.each([
     ['bad-yaml.yaml', 'targets: [\n', /bad-yaml\.yaml: /],
     ['no-targets.yaml', 'services: []\n', /targets: /],
-    ['bad-ip.yaml', 'targets:\n  - { workload: a, addresses: [not-an-ip] }\n', /targets\[0\]\.addresses\[0\]: must be an IP/],
+    [
+      'bad-ip.yaml',
+      'targets:\n  - { workload: a, addresses: [not-an-ip] }\n',
+      /targets\[0\]\.addresses\[0\]: must be an IP/,
+    ],
     ['bad-url.yaml', 'targets:\n  - { workload: a, admin: "ftp://x" }\n', /targets\[0\]\.admin/],
     ['bad-kind.yaml', 'targets:\n  - { workload: a, kind: linkerd }\n', /targets\[0\]\.kind/],
     ['unknown.yaml', 'targets:\n  - { workload: a, adress: [127.0.0.1] }\n', /targets\[0\].*adress/],
-    ['upper.yaml', 'targets:\n  - { workload: Frontend }\n', /targets\[0\]\.workload: must be a DNS-1123 name/],
+    [
+      'upper.yaml',
+      'targets:\n  - { workload: Frontend }\n',
+      /targets\[0\]\.workload: must be a DNS-1123 name/,
+    ],
   ])('%s is refused with the field path', (name, text, msg) => {
     expect(() => loadTargetsFile(write(name, text))).toThrow(msg);
   });
