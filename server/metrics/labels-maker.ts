@@ -11,9 +11,8 @@ const MAX_LABELS_MAKERS = 1000;
  * the same shape from the start, which V8 allocates in one step; adding the properties one by one by
  * name (keyed stores), or cloning the previous object, cost about a tenth of the parse. Names are
  * validated label names (never `__proto__`) and are written as JSON string literals; values are data.
- * Makers are shared by all parses; past
- * MAX_LABELS_MAKERS distinct name sequences (only a pathological exporter has that many) objects are
- * built property by property.
+ * Makers are shared by all parses; past MAX_LABELS_MAKERS distinct name sequences (only a
+ * pathological exporter has that many) objects are built property by property.
  */
 export function labelsMaker(names: readonly string[], count: number): LabelsMaker {
   const key = names.slice(0, count).join(',');
