@@ -65,6 +65,8 @@ export function displayUrl(url: URL): string {
   return copy.href;
 }
 
+// Per host: a sidecar gets its four requests of a scrape at once; an API server (pods/proxy) carries
+// every sidecar's requests, so it gets enough sockets for a full round of concurrent scrapes.
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 const httpsAgents = new Map<string, https.Agent>();
 
@@ -76,7 +78,7 @@ function agentFor(url: URL, endpoint: AdminEndpoint): http.Agent {
   if (agent === undefined) {
     agent = new https.Agent({
       keepAlive: true,
-      maxSockets: 8,
+      maxSockets: 64,
       ...(tls.ca !== undefined && { ca: tls.ca }),
       ...(tls.cert !== undefined && { cert: tls.cert }),
       ...(tls.key !== undefined && { key: tls.key }),
