@@ -65,9 +65,11 @@ export function displayUrl(url: URL): string {
   return copy.href;
 }
 
-// Per host: a sidecar gets its four requests of a scrape at once; an API server (pods/proxy) carries
-// every sidecar's requests, so it gets enough sockets for a full round of concurrent scrapes.
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+// Sockets per host: a sidecar gets at most the four requests of one scrape; an API server (pods/proxy,
+// or `kubectl proxy` on plain HTTP) carries every sidecar's requests, so the cap leaves room for a
+// full round of concurrent scrapes.
+const MAX_SOCKETS_PER_HOST = 64;
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST });
 const httpsAgents = new Map<string, https.Agent>();
 
 function agentFor(url: URL, endpoint: AdminEndpoint): http.Agent {
@@ -78,7 +80,7 @@ function agentFor(url: URL, endpoint: AdminEndpoint): http.Agent {
   if (agent === undefined) {
     agent = new https.Agent({
       keepAlive: true,
-      maxSockets: 64,
+      maxSockets: MAX_SOCKETS_PER_HOST,
       ...(tls.ca !== undefined && { ca: tls.ca }),
       ...(tls.cert !== undefined && { cert: tls.cert }),
       ...(tls.key !== undefined && { key: tls.key }),
