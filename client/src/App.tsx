@@ -1,0 +1,43 @@
+// The application shell: navigation between the pages; each page owns its data through react-query.
+import { useEffect, useState } from 'react';
+import { AlertsPage } from './pages/AlertsPage.tsx';
+import { GraphPage } from './pages/GraphPage.tsx';
+import { RoutesPage } from './pages/RoutesPage.tsx';
+import { SidecarsPage } from './pages/SidecarsPage.tsx';
+
+const PAGES = { graph: 'Graph', routes: 'Routes', sidecars: 'Sidecars', alerts: 'Alerts' } as const;
+type Page = keyof typeof PAGES;
+
+function pageFromHash(): Page {
+  const p = window.location.hash.replace(/^#\/?/, '').split('?')[0];
+  return p && p in PAGES ? (p as Page) : 'graph';
+}
+
+export function App() {
+  const [page, setPage] = useState<Page>(pageFromHash);
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="brand">meshscope</span>
+        <nav aria-label="Pages">
+          {(Object.keys(PAGES) as Page[]).map((p) => (
+            <a key={p} href={`#/${p}`} aria-current={p === page ? 'page' : undefined}>
+              {PAGES[p]}
+            </a>
+          ))}
+        </nav>
+      </header>
+      <main className="app-main">
+        {page === 'graph' && <GraphPage />}
+        {page === 'routes' && <RoutesPage />}
+        {page === 'sidecars' && <SidecarsPage />}
+        {page === 'alerts' && <AlertsPage />}
+      </main>
+    </div>
+  );
+}

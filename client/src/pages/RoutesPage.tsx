@@ -1,0 +1,58 @@
+import { useRoutes } from '../api/routes-client.ts';
+import { QueryState } from '../components/QueryState.tsx';
+
+const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
+
+export function RoutesPage() {
+  const q = useRoutes();
+  return (
+    <section className="page" aria-labelledby="routes-title">
+      <h1 id="routes-title">Weighted routes</h1>
+      <QueryState
+        query={q}
+        isEmpty={(d) => d.routes.length === 0}
+        empty={<p>No weighted routes in the mesh.</p>}
+      >
+        {(d) => (
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Source</th>
+                <th>Route</th>
+                <th>Cluster</th>
+                <th>Configured</th>
+                <th>Observed</th>
+                <th>Replicas</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.routes.flatMap((r) =>
+                r.clusters.map((c, i) => {
+                  const total = r.clusters.reduce((a, x) => a + x.effectiveWeight, 0);
+                  return (
+                    <tr key={`${r.id}/${c.name}`} data-route={r.id}>
+                      {i === 0 && (
+                        <>
+                          <td rowSpan={r.clusters.length}>
+                            {r.source.namespace}/{r.source.workload}
+                          </td>
+                          <td rowSpan={r.clusters.length}>
+                            {r.virtualHost} · {r.match}
+                          </td>
+                        </>
+                      )}
+                      <td>{c.name}</td>
+                      <td>{pct(total > 0 ? c.effectiveWeight / total : 0)}</td>
+                      <td>{pct(c.observedShare)}</td>
+                      {i === 0 && <td rowSpan={r.clusters.length}>{r.replicas.length}</td>}
+                    </tr>
+                  );
+                }),
+              )}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
+    </section>
+  );
+}
