@@ -1,0 +1,61 @@
+// The weight-shifting contract (issue: weight control): what the weight editor sends and what it gets
+// back. PUT /api/routes/:id/weights with `If-Match: <route version>`.
+import { z } from 'zod';
+
+/** Weights are uint32 in Envoy; anything near that is a mistake, not a weight. */
+export const MAX_WEIGHT = 1_000_000;
+
+export const WeightChangeRequestSchema = z
+  .object({
+    /** Every cluster of the route, by name, with its new integer weight. */
+    weights: z.record(z.string().min(1), z.number().int().nonnegative().max(MAX_WEIGHT)),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+export type WeightChangeRequest = z.infer<typeof WeightChangeRequestSchema>;
+
+export const ReplicaOutcomeSchema = z.object({
+  sidecarId: z.string(),
+  adminUrl: z.string(),
+  /** applied: confirmed by reading the replica's /runtime back; pending: will be reconciled when it returns. */
+  status: z.enum(['applied', 'pending', 'failed']),
+  error: z.string().optional(),
+});
+export type ReplicaOutcome = z.infer<typeof ReplicaOutcomeSchema>;
+
+export const WeightChangeResultSchema = z.object({
+  routeId: z.string(),
+  /** The route's version after the change (the next If-Match). */
+  version: z.string(),
+  from: z.record(z.string(), z.number()),
+  to: z.record(z.string(), z.number()),
+  /** How the weights were applied: runtime_modify + disk layer, static bootstrap rewrite, or Istio VirtualService. */
+  strategy: z.enum(['runtime', 'static', 'istio']),
+  replicas: z.array(ReplicaOutcomeSchema),
+  auditId: z.string(),
+});
+export type WeightChangeResult = z.infer<typeof WeightChangeResultSchema>;
+
+export const AuditEntrySchema = z.object({
+  id: z.string(),
+  /** Epoch ms. */
+  at: z.number(),
+  who: z.string(),
+  routeId: z.string(),
+  from: z.record(z.string(), z.number()),
+  to: z.record(z.string(), z.number()),
+  reason: z.string().optional(),
+  outcome: z.enum(['applied', 'partial', 'failed']),
+  /** Set when this change reverted an earlier one. */
+  revertOf: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const RouteHistorySchema = z.object({ routeId: z.string(), entries: z.array(AuditEntrySchema) });
+export type RouteHistory = z.infer<typeof RouteHistorySchema>;
+
+/** POST /api/routes/:id/revert with If-Match: puts back the `from` weights of an audit entry. */
+export const RevertRequestSchema = z
+  .object({ auditId: z.string().min(1), reason: z.string().max(500).optional() })
+  .strict();
+export type RevertRequest = z.infer<typeof RevertRequestSchema>;
