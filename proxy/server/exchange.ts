@@ -4,7 +4,7 @@
 // arrive, and framing is validated on the way (ChunkedScanner) rather than re-encoded.
 import { randomUUID } from 'node:crypto';
 import type { Route, RouteAction } from '../config/model.ts';
-import { ChunkedScanner } from '../http/chunked-scanner.ts';
+import { BodyFramer, type Framing } from '../http/body-framer.ts';
 import {
   findHeadEnd,
   hasBareLf,
@@ -19,34 +19,10 @@ import type { Host } from '../upstream/host.ts';
 import { AccessLogRecord } from './access-log-record.ts';
 import type { ClusterHandle, HcmContext, ProxyCore } from './contexts.ts';
 import type { DownstreamConnection } from './downstream-connection.ts';
+import { buildDownstreamHead, buildUpstreamHead } from './forwarded-heads.ts';
 import { type LocalReply, renderLocalReply, replies } from './local-reply.ts';
 
 const MAX_RESPONSE_HEAD = 96 * 1024;
-
-const enum_ = { NONE: 0, LENGTH: 1, CHUNKED: 2, CLOSE: 3, TUNNEL: 4 } as const;
-
-/** Request headers never forwarded (RFC 9110 §7.6.1 hop-by-hop, plus ones we regenerate). */
-const DROP_REQUEST = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'upgrade',
-  'transfer-encoding',
-  'host',
-  'expect',
-  'x-forwarded-proto',
-  'x-envoy-expected-rq-timeout-ms',
-  // Connection-specific (RFC 9113 §8.2.2), sent with `Upgrade: h2c`, which is ignored.
-  'http2-settings',
-]);
-const DROP_RESPONSE = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'server',
-]);
 
 function noop(): void {}
 
@@ -69,9 +45,9 @@ export class Exchange implements UpstreamHandler {
   private retried = false;
 
   // request side
-  private reqFraming: number = enum_.NONE;
-  private reqRemaining = 0;
-  private reqScanner: ChunkedScanner | undefined;
+  private reqFramer: BodyFramer | undefined;
+  /** Set once a 101 turned the exchange into a raw tunnel both ways. */
+  private tunnel = false;
   /** Request fully received from downstream. */
   reqDone = false;
   private pending: Buffer[] | null = null;
@@ -80,9 +56,7 @@ export class Exchange implements UpstreamHandler {
   // response side
   private respBuf: Buffer | null = null;
   private resp: ResponseHead | undefined;
-  private respFraming: number = enum_.NONE;
-  private respRemaining = 0;
-  private respScanner: ChunkedScanner | undefined;
+  private respFramer: BodyFramer | undefined;
   /** Re-chunk a close-delimited upstream body for a keep-alive HTTP/1.1 client. */
   private rechunk = false;
   /** De-chunk a chunked upstream body for an HTTP/1.0 client. */
@@ -109,7 +83,7 @@ export class Exchange implements UpstreamHandler {
 
   /** True while downstream bytes belong to this request's body (or to a tunnel). */
   get wantsRequestData(): boolean {
-    return !this.reqDone || this.reqFraming === enum_.TUNNEL;
+    return !this.reqDone || this.tunnel;
   }
 
   start(rest: Buffer | null): void {
@@ -119,15 +93,10 @@ export class Exchange implements UpstreamHandler {
     st.rqHttp1Total.inc();
     st.rqActive.add(1);
 
-    if (req.chunked) {
-      this.reqFraming = enum_.CHUNKED;
-      this.reqScanner = new ChunkedScanner();
-    } else if (req.contentLength > 0) {
-      this.reqFraming = enum_.LENGTH;
-      this.reqRemaining = req.contentLength;
-    } else {
-      this.reqDone = true;
-    }
+    this.reqFramer = req.chunked
+      ? new BodyFramer('chunked')
+      : new BodyFramer(req.contentLength > 0 ? 'length' : 'none', req.contentLength);
+    this.reqDone = this.reqFramer.done;
 
     const sel = ctx.routes.selectRoute(req);
     if (!sel) {
@@ -165,7 +134,9 @@ export class Exchange implements UpstreamHandler {
     }
     this.host = host;
     this.pool = cluster.pool(host);
-    this.upstreamHead = this.buildUpstreamHead(action);
+    const up = buildUpstreamHead(req, sel.route, action, req.chunked, randomUUID);
+    this.upstreamHead = up.head;
+    this.requestId = up.generatedRequestId;
     if (req.expectContinue && !this.reqDone) {
       // Envoy's default (proxy_100_continue: false): answer 100 Continue itself and strip Expect.
       this.dc.write('HTTP/1.1 100 Continue\r\n\r\n');
@@ -186,33 +157,6 @@ export class Exchange implements UpstreamHandler {
     if (action.cluster !== undefined) return action.cluster;
     const choice = this.ctx.weighted.get(action);
     return choice ? chooseWeightedCluster(choice, this.core.runtime, Math.random()) : undefined;
-  }
-
-  private buildUpstreamHead(action: RouteAction): string {
-    const { req } = this;
-    let target = req.target;
-    if (action.prefixRewrite !== undefined && this.route?.match.prefix !== undefined) {
-      target = action.prefixRewrite + req.path.slice(this.route.match.prefix.length) + req.query;
-    }
-    let s = `${req.method} ${target} HTTP/1.1\r\n`;
-    let requestId = false;
-    const { names, lower, values, connectionHeaders } = req;
-    for (let i = 0; i < names.length; i++) {
-      const n = lower[i]!;
-      if (DROP_REQUEST.has(n) || connectionHeaders?.includes(n)) continue;
-      if (n === 'x-request-id') requestId = true;
-      s += `${names[i]}: ${values[i]}\r\n`;
-    }
-    s += `host: ${action.hostRewriteLiteral ?? req.authority}\r\n`;
-    if (this.reqFraming === enum_.CHUNKED) s += 'transfer-encoding: chunked\r\n';
-    if (req.upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
-    s += 'x-forwarded-proto: http\r\n';
-    if (!requestId) {
-      this.requestId = randomUUID();
-      s += `x-request-id: ${this.requestId}\r\n`;
-    }
-    if (action.timeoutMs > 0) s += `x-envoy-expected-rq-timeout-ms: ${action.timeoutMs}\r\n`;
-    return `${s}\r\n`;
   }
 
   private onConnected(err: Error | null, conn: PooledConnection | null): void {
@@ -247,39 +191,21 @@ export class Exchange implements UpstreamHandler {
   // ---- request body (downstream → upstream) ----
 
   onRequestData(buf: Buffer): void {
-    if (this.reqFraming === enum_.TUNNEL) {
+    if (this.tunnel) {
       this.bytesReceived += buf.length;
       if (this.conn && !this.conn.socket.write(buf)) this.dc.pause();
       return;
     }
-    let forward = buf;
-    let leftover: Buffer | null = null;
-    if (this.reqFraming === enum_.LENGTH) {
-      if (buf.length >= this.reqRemaining) {
-        forward = buf.subarray(0, this.reqRemaining);
-        if (buf.length > this.reqRemaining) leftover = buf.subarray(this.reqRemaining);
-        this.reqRemaining = 0;
-        this.reqDone = true;
-      } else {
-        this.reqRemaining -= buf.length;
-      }
-    } else if (this.reqFraming === enum_.CHUNKED) {
-      const r = this.reqScanner!.scan(buf);
-      if (r.kind === 'error') {
-        this.ctx.stats.cxProtocolError.inc();
-        this.keepAlive = false;
-        this.fail(replies.badRequest(400, r.reason));
-        return;
-      }
-      if (r.kind === 'done') {
-        forward = buf.subarray(0, r.end);
-        if (r.end < buf.length) leftover = buf.subarray(r.end);
-        this.reqDone = true;
-      }
-    } else {
-      leftover = buf;
-      forward = buf.subarray(0, 0);
+    const r = this.reqFramer!.feed(buf);
+    if (r.kind === 'error') {
+      this.ctx.stats.cxProtocolError.inc();
+      this.keepAlive = false;
+      this.fail(replies.badRequest(400, r.reason));
+      return;
     }
+    const forward = r.body;
+    const leftover = r.rest;
+    if (r.done) this.reqDone = true;
     this.bytesReceived += forward.length;
     if (forward.length > 0) {
       if (this.conn) {
@@ -317,7 +243,7 @@ export class Exchange implements UpstreamHandler {
 
   onUpstreamData(buf: Buffer): void {
     if (this.finished) return;
-    if (this.respFraming === enum_.TUNNEL) {
+    if (this.tunnel) {
       this.bytesSent += buf.length;
       if (!this.dc.write(buf)) this.conn?.socket.pause();
       return;
@@ -371,59 +297,51 @@ export class Exchange implements UpstreamHandler {
     this.status = head.status;
     this.serviceTimeMs = Math.round(performance.now() - this.upstreamSentMs);
     const http10 = req.versionMinor === 0;
+    let framing: Framing;
     if (head.status === 101) {
       if (req.upgrade === undefined) {
         this.upstreamProtocolError();
         return;
       }
-      this.respFraming = enum_.TUNNEL;
-      this.reqFraming = enum_.TUNNEL;
+      this.tunnel = true;
       this.reqDone = true;
       this.ctx.stats.cxUpgrades.inc();
       this.clearTimer();
+      framing = 'close';
     } else if (req.method === 'HEAD' || head.status === 204 || head.status === 304) {
-      this.respFraming = enum_.NONE;
+      framing = 'none';
     } else if (head.chunked) {
-      this.respFraming = enum_.CHUNKED;
-      this.respScanner = new ChunkedScanner();
+      framing = 'chunked';
+      // An HTTP/1.0 client cannot read chunked framing: forward the chunk data only, ended by a close.
       if (http10) {
         this.dechunk = true;
         this.keepAlive = false;
-        this.respScanner.onData = (b, s, e) => this.sendBody(b.subarray(s, e));
       }
     } else if (head.contentLength >= 0) {
-      this.respFraming = enum_.LENGTH;
-      this.respRemaining = head.contentLength;
+      framing = 'length';
     } else {
-      this.respFraming = enum_.CLOSE;
+      framing = 'close';
       if (http10) this.keepAlive = false;
       else this.rechunk = true;
     }
+    const framer = new BodyFramer(framing, head.contentLength);
+    if (this.dechunk) framer.onChunkData = (b, s, e) => this.sendBody(b.subarray(s, e));
+    this.respFramer = framer;
     if (this.dc.closing) this.keepAlive = false;
 
-    let s =
-      head.status === 101
-        ? 'HTTP/1.1 101 Switching Protocols\r\n'
-        : `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
-    const { names, lower, values, connectionHeaders } = head;
-    for (let i = 0; i < names.length; i++) {
-      const n = lower[i]!;
-      if (DROP_RESPONSE.has(n) || connectionHeaders?.includes(n)) continue;
-      if (n === 'upgrade' && head.status !== 101) continue;
-      s += `${names[i]}: ${values[i]}\r\n`;
-    }
-    if (head.status === 101) s += 'connection: upgrade\r\n';
-    else if (!this.keepAlive) s += 'connection: close\r\n';
-    else if (http10) s += 'connection: keep-alive\r\n';
-    if ((this.respFraming === enum_.CHUNKED && !this.dechunk) || this.rechunk)
-      s += 'transfer-encoding: chunked\r\n';
-    s += `x-envoy-upstream-service-time: ${this.serviceTimeMs}\r\nserver: ${this.ctx.hcm.serverName}\r\n\r\n`;
+    const s = buildDownstreamHead(head, {
+      keepAlive: this.keepAlive,
+      http10Client: http10,
+      chunked: (framing === 'chunked' && !this.dechunk) || this.rechunk,
+      serviceTimeMs: this.serviceTimeMs,
+      serverName: this.ctx.hcm.serverName,
+    });
     this.respStarted = true;
     this.dc.cork();
     this.dc.write(s);
-    if (this.respFraming === enum_.NONE) {
-      // Bytes after a body-less response (HEAD, 204, 304) are a confused upstream, as bytes past
-      // Content-Length are: never relayed, and the connection is not reused.
+    if (framer.done) {
+      // No body (HEAD, 204, 304, Content-Length: 0). Bytes after it are a confused upstream, as bytes
+      // past Content-Length are: never relayed, and the connection is not reused.
       if (rest.length > 0) head.close = true;
       this.dc.uncork();
       this.onResponseComplete();
@@ -439,39 +357,22 @@ export class Exchange implements UpstreamHandler {
   }
 
   private onResponseBody(buf: Buffer): void {
-    switch (this.respFraming) {
-      case enum_.LENGTH: {
-        const take = Math.min(buf.length, this.respRemaining);
-        this.respRemaining -= take;
-        this.sendBody(take === buf.length ? buf : buf.subarray(0, take));
-        // Bytes past Content-Length are a confused upstream: the connection is not reused (see complete).
-        if (take < buf.length) this.resp!.close = true;
-        if (this.respRemaining === 0) this.onResponseComplete();
-        return;
-      }
-      case enum_.CHUNKED: {
-        const r = this.respScanner!.scan(buf);
-        if (r.kind === 'error') {
-          this.cluster?.stats.cxProtocolError.inc();
-          this.resetBoth();
-          return;
-        }
-        if (!this.dechunk) this.sendBody(r.kind === 'done' ? buf.subarray(0, r.end) : buf);
-        if (r.kind === 'done') {
-          if (r.end < buf.length) this.resp!.close = true;
-          this.onResponseComplete();
-        }
-        return;
-      }
-      case enum_.CLOSE: {
-        if (this.rechunk) {
-          this.dc.write(`${buf.length.toString(16)}\r\n`);
-          this.sendBody(buf);
-          this.dc.write('\r\n');
-        } else this.sendBody(buf);
-        return;
-      }
+    const r = this.respFramer!.feed(buf);
+    if (r.kind === 'error') {
+      this.cluster?.stats.cxProtocolError.inc();
+      this.resetBoth();
+      return;
     }
+    if (this.rechunk) {
+      this.dc.write(`${r.body.length.toString(16)}\r\n`);
+      this.sendBody(r.body);
+      this.dc.write('\r\n');
+    } else if (!this.dechunk) {
+      this.sendBody(r.body);
+    }
+    // Bytes past the end of the body are a confused upstream: never relayed, and the connection is not reused.
+    if (r.rest) this.resp!.close = true;
+    if (r.done) this.onResponseComplete();
   }
 
   onUpstreamEnd(): void {
@@ -482,13 +383,13 @@ export class Exchange implements UpstreamHandler {
     const conn = this.conn;
     this.conn = null;
     if (this.finished) return;
-    if (this.respFraming === enum_.CLOSE && this.resp) {
+    if (this.respFramer?.framing === 'close' && !this.tunnel && this.resp) {
       if (this.rechunk) this.dc.write('0\r\n\r\n');
       this.resp.close = true;
       this.onResponseComplete();
       return;
     }
-    if (this.respFraming === enum_.TUNNEL) {
+    if (this.tunnel) {
       this.respDone = true;
       this.reqDone = true;
       this.finish();

@@ -492,6 +492,18 @@ describe('what the upstream sends is checked too', () => {
     client.close();
   });
 
+  it('a 200 with Content-Length: 0 completes at once (nothing to wait for) and the client connection is reused', async () => {
+    handler = async (_req, conn) => {
+      await conn.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Empty: yes\r\n\r\n');
+    };
+    const started = Date.now();
+    const { response, client } = await sendRaw(port.raw, 'GET /empty HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect([response.status, response.header('x-empty'), response.body.length]).toEqual([200, 'yes', 0]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await client.closesWithin(300)).toBe(false);
+    client.close();
+  });
+
   it('a response head with bare-LF line endings is a 502 at once, not at the route timeout', async () => {
     handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
