@@ -4,14 +4,16 @@
 import type { Graph, GraphType } from '../shared/api/graph.ts';
 import type { WeightedRoute } from '../shared/api/routes.ts';
 import type { Series } from '../shared/api/series.ts';
+import type { SidecarClusters } from '../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../shared/api/sidecars.ts';
 import type { DashboardCore, GraphRequest } from './api/dashboard-core.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
 import { buildRoutes } from './graph/routes-builder.ts';
 import { SeriesHistory } from './graph/series-history.ts';
-import type { InventorySource } from './model/inventory.ts';
+import type { InventorySource, SidecarTarget } from './model/inventory.ts';
 import type { TrafficSource } from './model/traffic-source.ts';
+import { fetchSidecarClusters, fetchSidecarConfigDump } from './sources/envoy/sidecar-detail-fetch.ts';
 
 export interface WindowedTrafficSource extends TrafficSource {
   /** A view over another window; sources that serve one window only may omit it. */
@@ -91,6 +93,20 @@ export class Dashboard implements DashboardCore {
 
   edgeSeries(id: string): Series | undefined {
     return this.series(id);
+  }
+
+  async sidecarClusters(id: string): Promise<SidecarClusters | undefined> {
+    const target = this.sidecarTarget(id);
+    return target && fetchSidecarClusters(target);
+  }
+
+  async sidecarConfigDump(id: string): Promise<string | undefined> {
+    const target = this.sidecarTarget(id);
+    return target && fetchSidecarConfigDump(target);
+  }
+
+  private sidecarTarget(id: string): SidecarTarget | undefined {
+    return this.opts.inventory.current().sidecars.find((s) => s.id === id);
   }
 
   private series(id: string): Series | undefined {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { sendError, sendValidationError } from './api-error.ts';
 import type { DashboardCore } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
+import { sidecarDetailRouter } from './sidecar-detail-router.ts';
 
 /** Node and edge ids (server/graph/graph-ids.ts): escaped parts joined by `:`, `,` and `/`; nothing else is an id we issued. */
 const ID = /^[A-Za-z0-9_.:,~/-]{1,1024}$/;
@@ -19,6 +20,8 @@ export function apiRouter(core: DashboardCore): Router {
   r.get('/sidecars', (_req, res) => {
     res.json({ sidecars: core.sidecars() });
   });
+
+  r.use('/sidecars', sidecarDetailRouter(core));
 
   r.get('/routes', (_req, res) => {
     res.json({ routes: core.routes() });

@@ -3,6 +3,7 @@
 import type { Graph, GraphType } from '../../shared/api/graph.ts';
 import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { Series } from '../../shared/api/series.ts';
+import type { SidecarClusters } from '../../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
 
 export interface GraphRequest {
@@ -17,6 +18,13 @@ export interface DashboardCore {
   sidecars(): SidecarStatus[];
   nodeSeries(id: string): Series | undefined;
   edgeSeries(id: string): Series | undefined;
+  /**
+   * One sidecar's upstream clusters and host health, asked of it now; undefined for an unknown id,
+   * rejected when the sidecar does not answer.
+   */
+  sidecarClusters(id: string): Promise<SidecarClusters | undefined>;
+  /** One sidecar's `/config_dump` body (JSON text), asked of it now; as sidecarClusters otherwise. */
+  sidecarConfigDump(id: string): Promise<string | undefined>;
   /** Called after every scrape cycle (a new graph can be built); returns an unsubscribe function. */
   onCycle(listener: () => void): () => void;
   /** True once discovery has run and a first scrape cycle completed. */

@@ -42,6 +42,8 @@ const core: DashboardCore = {
   sidecars: () => [],
   nodeSeries: (id) => (id === 'default/frontend' ? { id, points: [[1, 2, 0, 3]] } : undefined),
   edgeSeries: () => undefined,
+  sidecarClusters: async () => undefined,
+  sidecarConfigDump: async () => undefined,
   onCycle(l) {
     cycleListeners.add(l);
     return () => cycleListeners.delete(l);
