@@ -37,6 +37,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // What the page shows follows the scrape cycle (1 s in these tests) and react-query's refetches.
+          expect: { poll: { timeout: 20_000, interval: 250 } },
         },
       },
       {

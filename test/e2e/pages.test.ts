@@ -1,0 +1,145 @@
+// The pages besides the graph, in Chromium against `meshscope --demo`: Sidecars (every demo sidecar up),
+// Routes (the seed lab's 80/20 route, configured beside observed), the Alerts slot, the empty state of
+// a mesh with no sidecars, and the API-unreachable state when the dashboard stops mid-session.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SidecarListSchema } from '../../shared/api/sidecars.ts';
+import { type BrowserSession, launchBrowser } from '../support/browser.ts';
+import {
+  demoArgs,
+  type MeshscopeServer,
+  requireBuiltUi,
+  startMeshscope,
+} from '../support/meshscope-server.ts';
+
+/** This file's own demo subnet (127.0.92.10–18), so it never collides with another suite's demo. */
+const SUBNET = '127.0.92';
+
+let demo: MeshscopeServer;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  requireBuiltUi();
+  [demo, browser] = await Promise.all([startMeshscope(demoArgs(SUBNET)), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** Percentages as the pages print them ("80.0 %"), in the order they appear in `text`. */
+function percentages(text: string): number[] {
+  return [...text.matchAll(/(\d+(?:\.\d+)?)\s?%/g)].map((m) => Number(m[1]));
+}
+
+describe('pages of the demo mesh', () => {
+  it('Sidecars lists the nine demo sidecars, every one up', async () => {
+    const { page } = browser;
+    await page.goto(`${demo.url}/#/sidecars`);
+    await page.getByRole('heading', { name: 'Sidecars' }).waitFor();
+    const { sidecars } = SidecarListSchema.parse(await (await fetch(`${demo.url}/api/sidecars`)).json());
+    expect(sidecars).toHaveLength(9);
+    const table = page.getByRole('table');
+    // One row per sidecar plus the header row.
+    await expect.poll(() => table.getByRole('row').count()).toBe(10);
+    for (const s of sidecars) {
+      const row = table.getByRole('row').filter({ hasText: s.workload }).filter({ hasText: s.namespace });
+      await expect.poll(() => row.first().getByRole('cell', { name: 'up', exact: true }).count()).toBe(1);
+    }
+    await expect.poll(() => table.getByRole('cell', { name: 'down', exact: true }).count()).toBe(0);
+    await browser.screenshot('pages-sidecars');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('Routes lists the lab’s 80/20 route with configured and observed shares', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Routes' }).click();
+    await page.getByRole('heading', { name: /routes/i }).waitFor();
+    const v1 = page.getByRole('row').filter({ hasText: 'backend_v1' });
+    const v2 = page.getByRole('row').filter({ hasText: 'backend_v2' });
+    await v1.first().waitFor();
+    // Configured 80 % / 20 %, and an observed share near it once the 10 s window holds traffic
+    // (≈ 20 req/s to the lab: a window's observed share is within ±0.1 of 0.8 with room to spare).
+    await expect
+      .poll(
+        async () => {
+          const [configured, observed] = percentages(await v1.first().innerText());
+          return configured === 80 && observed !== undefined && observed > 65 && observed < 95;
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(true);
+    const [configured2, observed2] = percentages(await v2.first().innerText());
+    expect(configured2).toBe(20);
+    expect(observed2).toBeGreaterThan(5);
+    expect(observed2).toBeLessThan(35);
+    await browser.screenshot('pages-routes');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('Alerts has its place in the navigation and says the engine is not there yet', async () => {
+    const { page } = browser;
+    await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    await expect
+      .poll(() => page.getByRole('link', { name: 'Alerts' }).getAttribute('aria-current'))
+      .toBe('page');
+    expect(await page.getByRole('main').innerText()).toMatch(/alert/i);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  // The issue asks the unreachable state to say that it retries with back-off; the message shown over
+  // data already on screen (QueryState's "Showing the last data received …") does not say so yet.
+  it.todo('says it keeps retrying with back-off when the API stops answering under data on screen');
+
+  it('says the API stopped answering when the dashboard stops', async () => {
+    const { page } = browser;
+    await page.goto(`${demo.url}/#/sidecars`);
+    await page.getByRole('cell', { name: 'up', exact: true }).first().waitFor();
+    await demo.stop();
+    // The next refetch fails and react-query retries with back-off before the error shows: allow for
+    // the refetch interval plus the retries.
+    const alert = page.getByRole('alert');
+    await alert.first().waitFor({ timeout: 60_000 });
+    expect(await alert.first().innerText()).toMatch(/unreachable|stopped answering/i);
+    await browser.screenshot('pages-api-unreachable');
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
+
+describe('a mesh with no sidecars', () => {
+  let empty: MeshscopeServer;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshscope-e2e-empty-'));
+    const targets = join(dir, 'targets.yaml');
+    writeFileSync(targets, 'targets: []\n');
+    empty = await startMeshscope(['--targets', targets, '--scrape-interval', '1']);
+  });
+  afterAll(async () => {
+    await empty?.stop();
+  });
+
+  it('Sidecars says none were found and how to point meshscope at a mesh', async () => {
+    const { page } = browser;
+    await page.goto(`${empty.url}/#/sidecars`);
+    await page.getByText(/no sidecars found/i).waitFor();
+    const main = await page.getByRole('main').innerText();
+    expect(main).toContain('--targets');
+    expect(main).toContain('--kubeconfig');
+    expect(await page.getByRole('table').count()).toBe(0);
+    await browser.screenshot('pages-empty-sidecars');
+  });
+
+  // TODO(graph page): enable when the Cytoscape GraphPage lands (the placeholder says "No traffic yet.").
+  it.todo('the graph page says the same', async () => {
+    const { page } = browser;
+    await page.goto(`${empty.url}/#/graph`);
+    await page.getByText(/no sidecars found/i).waitFor();
+    expect(await page.getByRole('main').innerText()).toContain('--targets');
+    await browser.screenshot('pages-empty-graph');
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
