@@ -46,6 +46,8 @@ export interface SimulatedPodSpec {
   configMapVolumes?: Record<string, string>;
   /** The backend's name (its `x-backend` header), default the `version` label or "v1". */
   backendName?: string;
+  /** The sidecar's `--hosts-file` (the cluster DNS a STRICT_DNS cluster resolves with: ClusterDns). */
+  hostsFile?: string;
 }
 
 export interface SimulatedPod {
@@ -117,7 +119,7 @@ export class SimulatedCluster {
     let forwarder: net.Server | undefined;
     if (sidecar) {
       const bootstrap = (spec.bootstrap ?? inboundBootstrap)({ ip, backendPort: backend.port, mounts });
-      proxy = await startProxy(bootstrap);
+      proxy = await startProxy(bootstrap, spec.hostsFile === undefined ? {} : { hostsFile: spec.hostsFile });
     } else {
       forwarder = await forward(ip, POD_APP_PORT, backend.port);
     }
@@ -200,12 +202,15 @@ export class SimulatedCluster {
     await this.stopPod(pod);
   }
 
-  /** A ClusterIP Service; its EndpointSlice follows the Running pods its selector matches. */
+  /**
+   * A ClusterIP Service, or a headless one (`clusterIP: None`, whose DNS name answers with the pod IPs:
+   * ClusterDns); its EndpointSlice follows the Running pods its selector matches.
+   */
   addService(
     name: string,
-    opts: { namespace?: string; selector: Record<string, string>; port?: number },
+    opts: { namespace?: string; selector: Record<string, string>; port?: number; headless?: boolean },
   ): KubeObject {
-    const clusterIP = `10.96.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+    const clusterIP = opts.headless ? 'None' : `10.96.${randomInt(0, 256)}.${randomInt(1, 255)}`;
     const svc = this.api.apply({
       apiVersion: 'v1',
       kind: 'Service',
