@@ -147,6 +147,8 @@ beforeAll(async () => {
         ],
         listeners: [
           {
+            // Istio's inbound naming: the HCMs both sources count as a sidecar's inbound traffic.
+            statPrefix: 'inbound_http',
             routes: [
               {
                 prefix: '/',
@@ -168,6 +170,7 @@ beforeAll(async () => {
         ],
         listeners: [
           {
+            statPrefix: 'inbound_http',
             routes: [
               { prefix: '/dead', cluster: 'refused' },
               { prefix: '/', cluster: 'backend_v1' },

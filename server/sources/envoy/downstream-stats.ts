@@ -10,8 +10,15 @@ import { hcmPrefixOf, responseClassOf } from './stat-labels.ts';
 
 export type InboundHcmPredicate = (statPrefix: string) => boolean;
 
-export const defaultIsInboundHcm: InboundHcmPredicate = (prefix) =>
-  prefix.startsWith('inbound') || prefix === 'public_listener';
+/**
+ * The inbound HCMs' stat prefixes (Istio's and Consul's conventions), as a regex anchored at both ends
+ * the way PromQL's `=~` is: the Prometheus source selects the same HCMs with it, so both sources count
+ * the same requests as inbound.
+ */
+export const INBOUND_HCM_PREFIXES = 'inbound.*|public_listener';
+const INBOUND_HCM = new RegExp(`^(?:${INBOUND_HCM_PREFIXES})$`, 's');
+
+export const defaultIsInboundHcm: InboundHcmPredicate = (prefix) => INBOUND_HCM.test(prefix);
 
 const TOTAL = 'envoy_http_downstream_rq_total';
 const XX_TAGGED = 'envoy_http_downstream_rq_xx';

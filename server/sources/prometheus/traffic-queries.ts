@@ -1,6 +1,7 @@
 // The instant queries one refresh runs: the same Envoy and Istio series the scraper reads from each
 // sidecar, as per-second rates over the window, grouped by the labels that identify the sidecar
 // (series-target-mapping.ts) and the cluster, destination or listener.
+import { INBOUND_HCM_PREFIXES } from '../envoy/downstream-stats.ts';
 import {
   histogramQuantile,
   type Matcher,
@@ -91,12 +92,14 @@ export function trafficQueries(opts: TrafficQueryOptions): TrafficQueries {
   const clusterRate = (metric: string) => sumRate(counter(metric), w, byCluster);
   const byIstio = [...target, ...ISTIO_KEY_LABELS];
   const exclude = opts.inboundExclude ?? DEFAULT_INBOUND_EXCLUDE;
-  // A missing label reads as "", which `!~` lets through: both tag names can be excluded at once.
+  // Only the HCMs the scrape path counts as inbound (a plain sidecar's `ingress_http` proxies its
+  // app's outbound calls), less the excluded ones. A missing label reads as "": `!~` lets it through,
+  // and the inbound regex accepts it, so a series passes on whichever tag name it carries.
   const inbound = (metric: string) =>
-    counter(
-      metric,
-      HCM_PREFIX_LABELS.map((l) => [l, '!~', exclude] as const),
-    );
+    counter(metric, [
+      ...HCM_PREFIX_LABELS.map((l) => [l, '=~', `(${INBOUND_HCM_PREFIXES})?`] as const),
+      ...HCM_PREFIX_LABELS.map((l) => [l, '!~', exclude] as const),
+    ]);
 
   return {
     clusterRq: clusterRate('envoy_cluster_upstream_rq_total'),

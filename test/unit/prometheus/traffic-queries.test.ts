@@ -113,9 +113,11 @@ describe('trafficQueries', () => {
     expect(byInstance.istioLatency_p50).not.toContain('response_code');
   });
 
-  it('leaves admin, metrics and outbound listeners out of inbound traffic', () => {
+  it('counts the inbound HCMs only (as the scrape path does), less admin, metrics and outbound ones', () => {
     expect(byInstance.inboundRq).toBe(
       'sum by (instance) (rate(envoy_http_downstream_rq_total{' +
+        'envoy_http_conn_manager_prefix=~"(inbound.*|public_listener)?",' +
+        'http_conn_manager_prefix=~"(inbound.*|public_listener)?",' +
         'envoy_http_conn_manager_prefix!~"admin|envoy_prometheus_metrics|stats|outbound_.*",' +
         'http_conn_manager_prefix!~"admin|envoy_prometheus_metrics|stats|outbound_.*"}[1m]))',
     );
@@ -134,7 +136,8 @@ describe('trafficQueries', () => {
     );
     expect(q.inboundRqXx).toBe(
       'sum by (kubernetes_namespace, kubernetes_pod_name, envoy_response_code_class, response_code_class) ' +
-        '(rate(envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix!~"admin",' +
+        '(rate(envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix=~"(inbound.*|public_listener)?",' +
+        'http_conn_manager_prefix=~"(inbound.*|public_listener)?",envoy_http_conn_manager_prefix!~"admin",' +
         'http_conn_manager_prefix!~"admin",job="envoy-stats"}[30s]))',
     );
     for (const promql of Object.values(q)) {
