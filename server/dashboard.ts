@@ -6,6 +6,7 @@ import type { WeightedRoute } from '../shared/api/routes.ts';
 import type { Series } from '../shared/api/series.ts';
 import type { SidecarClusters } from '../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../shared/api/sidecars.ts';
+import type { PrometheusSourceStatus, Sources } from '../shared/api/sources.ts';
 import type { DashboardCore, GraphRequest } from './api/dashboard-core.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
@@ -24,6 +25,8 @@ export interface DashboardOptions {
   inventory: InventorySource;
   traffic: WindowedTrafficSource;
   statuses: () => SidecarStatus[];
+  /** The Prometheus source's health, when traffic comes from PromQL rather than from scrapes. */
+  prometheusStatus?: () => PrometheusSourceStatus;
   /** Windows the traffic source can serve (seconds); the first is the default. */
   windows: number[];
   health?: HealthThresholds;
@@ -85,6 +88,11 @@ export class Dashboard implements DashboardCore {
 
   sidecars(): SidecarStatus[] {
     return this.opts.statuses();
+  }
+
+  sources(): Sources {
+    const prometheus = this.opts.prometheusStatus?.();
+    return prometheus ? { traffic: 'prometheus', prometheus } : { traffic: 'scrape', prometheus: null };
   }
 
   nodeSeries(id: string): Series | undefined {

@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
       inventory,
       traffic,
       statuses: () => scraper.statuses(),
+      ...(prometheus ? { prometheusStatus: () => prometheus.status() } : {}),
       windows: prometheus ? [args.windowSeconds] : windowsFor(args.windowSeconds),
     });
     const scraper = new Scraper({

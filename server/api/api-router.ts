@@ -23,6 +23,10 @@ export function apiRouter(core: DashboardCore): Router {
 
   r.use('/sidecars', sidecarDetailRouter(core));
 
+  r.get('/sources', (_req, res) => {
+    res.json(core.sources());
+  });
+
   r.get('/routes', (_req, res) => {
     res.json({ routes: core.routes() });
   });

@@ -5,6 +5,7 @@ import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { Series } from '../../shared/api/series.ts';
 import type { SidecarClusters } from '../../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
+import type { Sources } from '../../shared/api/sources.ts';
 
 export interface GraphRequest {
   graphType: GraphType;
@@ -16,6 +17,8 @@ export interface DashboardCore {
   graph(req: GraphRequest): Graph;
   routes(): WeightedRoute[];
   sidecars(): SidecarStatus[];
+  /** Where traffic figures come from, and the health of Prometheus when it is the source. */
+  sources(): Sources;
   nodeSeries(id: string): Series | undefined;
   edgeSeries(id: string): Series | undefined;
   /**

@@ -5,6 +5,7 @@
 // to an optional fallback (a light admin scrape of /clusters, /config_dump, /runtime).
 import { PrometheusDriver } from 'prometheus-query';
 import type { Traffic } from '../../../shared/api/graph.ts';
+import type { PrometheusSourceStatus } from '../../../shared/api/sources.ts';
 import type { SidecarTarget } from '../../model/inventory.ts';
 import type { SidecarScrape } from '../../model/sidecar-data.ts';
 import type { IstioDestinationKey, TrafficSource } from '../../model/traffic-source.ts';
@@ -38,20 +39,6 @@ export interface PrometheusTrafficSourceOptions {
   headers?: Record<string, string>;
   /** Structural data per sidecar, from elsewhere; without it `latest()` returns undefined. */
   fallback?: (targetId: string) => SidecarScrape | undefined;
-}
-
-export interface PrometheusSourceStatus {
-  url: string;
-  /** The last refresh answered every query. */
-  up: boolean;
-  lastAttempt: number | null;
-  lastSuccess: number | null;
-  lastDurationMs: number | null;
-  /** Why the last refresh failed (the first failing query's error), null after a success. */
-  lastError: string | null;
-  refreshes: number;
-  /** Queries that failed, since start. */
-  queryFailures: number;
 }
 
 /** The message of what prometheus-query rejects with: a plain `{ errorType, error }` object, or an Error. */

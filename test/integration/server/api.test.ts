@@ -44,6 +44,7 @@ const core: DashboardCore = {
   edgeSeries: () => undefined,
   sidecarClusters: async () => undefined,
   sidecarConfigDump: async () => undefined,
+  sources: () => ({ traffic: 'scrape', prometheus: null }),
   onCycle(l) {
     cycleListeners.add(l);
     return () => cycleListeners.delete(l);
