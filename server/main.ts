@@ -100,6 +100,10 @@ async function main(argv: string[]): Promise<number> {
         windowSeconds: args.windowSeconds,
         refreshIntervalMs: args.scrapeIntervalMs,
         fallback: (id) => store.latest(id),
+        // In a cluster, series are told apart by the `namespace`/`pod` labels Kubernetes service
+        // discovery configs add: the `instance` Prometheus scraped is neither the pods/proxy URL the
+        // dashboard uses from a laptop nor, for istio-proxy (merged :15020), the port it reads.
+        ...(args.source === 'kubernetes' ? { matching: { by: 'pod' as const } } : {}),
       });
       traffic = prometheus;
     }
