@@ -13,10 +13,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Graph, GraphSchema } from '../../../shared/api/graph.ts';
 import { SidecarListSchema } from '../../../shared/api/sidecars.ts';
+import { SourcesSchema } from '../../../shared/api/sources.ts';
 import { type DashboardProcess, startDashboard, until } from '../../support/dashboard-process.ts';
 import { listenerConfig } from '../../support/envoy-bootstrap.ts';
 import { type PacedLoad, pacedLoad } from '../../support/paced-load.ts';
 import { stopAll } from '../../support/processes.ts';
+import { type PrometheusProcess, startPrometheus } from '../../support/prometheus-server.ts';
 import { ClusterDns } from '../../support/simulated/cluster-dns.ts';
 import {
   inboundBootstrap,
@@ -41,6 +43,9 @@ const backends: SimulatedPod[] = [];
 let load: PacedLoad;
 let loadStarted = 0;
 const dashboards: Record<'direct' | 'api-server', DashboardProcess> = {} as never;
+/** Through pods/proxy for structure, with traffic from Prometheus. */
+let withPrometheus: DashboardProcess;
+let prom: PrometheusProcess;
 
 /** STRICT_DNS on a headless Service's name: one host per ready pod, re-resolved every second. */
 function strictDnsCluster(name: string, service: string) {
@@ -131,17 +136,34 @@ beforeAll(async () => {
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, cluster.api.kubeconfig({ token: 'lab-token' }));
   const common = ['--kubeconfig', kubeconfig, '--scrape-interval', '1', '--window', String(WINDOW_S)];
-  const [direct, viaApi] = await Promise.all([
+  // Prometheus scrapes every sidecar's admin with the labels a kubernetes_sd relabelling adds.
+  prom = await startPrometheus({
+    jobs: [
+      {
+        name: 'sidecars',
+        metricsPath: '/stats/prometheus',
+        targets: [frontend, ...backends].map((p) => ({
+          address: new URL(p.adminUrl).host,
+          labels: { namespace: p.namespace, pod: p.name },
+        })),
+      },
+    ],
+  });
+  const [direct, viaApi, fromProm] = await Promise.all([
     startDashboard([...common, '--in-cluster', '-l', 'warning']),
     startDashboard([...common, '-l', 'warning']),
+    startDashboard([...common, '--prometheus', prom.url, '-l', 'warning']),
+    prom.waitForTargetsUp(),
   ]);
   dashboards.direct = direct;
   dashboards['api-server'] = viaApi;
+  withPrometheus = fromProm;
 }, 60_000);
 
 afterAll(async () => {
   load?.stop();
-  await Promise.all(Object.values(dashboards).map((d) => d.stop()));
+  await Promise.all([...Object.values(dashboards), withPrometheus].map((d) => d?.stop()));
+  await prom?.stop();
   dns?.stop();
   await cluster?.stop();
   await stopAll();
@@ -229,6 +251,26 @@ describe.each(['direct', 'api-server'] as const)('Kubernetes mode, sidecars reac
       'service:default:frontend -> service:default:backend-v1',
       'service:default:frontend -> service:default:backend-v2',
     ]);
+  });
+});
+
+describe('Kubernetes mode with Prometheus as the traffic source', () => {
+  it('maps series to pods by their namespace/pod labels, as pods/proxy URLs cannot be matched', async () => {
+    const g = await until(
+      'both edges at the load’s rate, from Prometheus',
+      () => graphOf(withPrometheus, 'versionedApp'),
+      (g) => {
+        const sum = (edge(g, FE, V1)?.traffic.rps ?? 0) + (edge(g, FE, V2)?.traffic.rps ?? 0);
+        return Math.abs(sum - RATE) < RATE * 0.15;
+      },
+      20_000,
+      () => withPrometheus.stderr,
+    );
+    expect(edge(g, FE, V1)!.weights[0]!.observed!).toBeGreaterThan(0.7);
+    expect(edge(g, FE, V1)!.weights[0]!.observed!).toBeLessThan(0.9);
+    const sources = await withPrometheus.get('/api/sources', SourcesSchema);
+    expect(sources).toMatchObject({ traffic: 'prometheus', prometheus: { up: true, lastError: null } });
+    expect(g.timestamp).toBeLessThanOrEqual(sources.prometheus!.lastSuccess!);
   });
 });
 
