@@ -1,10 +1,13 @@
+import { useState } from 'react';
 import { useRoutes } from '../api/routes-client.ts';
 import { QueryState } from '../components/QueryState.tsx';
+import { WeightEditor } from '../weights/WeightEditor.tsx';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 
 export function RoutesPage() {
   const q = useRoutes();
+  const [editing, setEditing] = useState<string | undefined>();
   return (
     <section className="page" aria-labelledby="routes-title">
       <h1 id="routes-title">Weighted routes</h1>
@@ -23,6 +26,9 @@ export function RoutesPage() {
                 <th>Configured</th>
                 <th>Observed</th>
                 <th>Replicas</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -44,7 +50,20 @@ export function RoutesPage() {
                       <td>{c.name}</td>
                       <td>{pct(total > 0 ? c.effectiveWeight / total : 0)}</td>
                       <td>{pct(c.observedShare)}</td>
-                      {i === 0 && <td rowSpan={r.clusters.length}>{r.replicas.length}</td>}
+                      {i === 0 && (
+                        <>
+                          <td rowSpan={r.clusters.length}>{r.replicas.length}</td>
+                          <td rowSpan={r.clusters.length}>
+                            <button
+                              type="button"
+                              onClick={() => setEditing(r.id)}
+                              aria-label={`Edit the weights of ${r.source.workload} → ${r.virtualHost}`}
+                            >
+                              Edit
+                            </button>
+                          </td>
+                        </>
+                      )}
                     </tr>
                   );
                 }),
@@ -53,6 +72,7 @@ export function RoutesPage() {
           </table>
         )}
       </QueryState>
+      {editing !== undefined && <WeightEditor routeId={editing} onClose={() => setEditing(undefined)} />}
     </section>
   );
 }

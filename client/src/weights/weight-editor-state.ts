@@ -24,21 +24,27 @@ export type EditorAction =
   | { type: 'rebase'; version: string; weights: Readonly<Record<string, number>> };
 
 /**
- * The sum a route's weights must keep: the route's total (the sum of its effective weights, or
- * `total_weight`), 100 when it reports none (Envoy's default `total_weight`).
+ * The sum the editor keeps: 100 whenever the weights API accepts it (percentages read best), else the
+ * route's `total_weight`; without the API's list, the route's current total (100 if it reports none).
  */
 export function routeTotal(route: WeightedRoute): number {
+  const allowed = route.allowedTotals ?? [];
+  if (allowed.length > 0) return allowed.includes(100) ? 100 : allowed[0]!;
   return route.totalWeight > 0 ? route.totalWeight : 100;
 }
 
 export function initialEditorState(route: WeightedRoute): EditorState {
   const names = route.clusters.map((c) => c.name);
   const total = routeTotal(route);
-  const current = route.clusters.map((c) => c.effectiveWeight);
+  // In the editor's total: 1/9 under a total of 10 starts as 10/90, unchanged.
+  const current = fitToTotal(
+    route.clusters.map((c) => c.effectiveWeight),
+    total,
+  );
   return {
     names,
     total,
-    weights: fitToTotal(current, total),
+    weights: current,
     locked: names.map(() => false),
     base: { version: route.version, weights: current },
   };
@@ -62,10 +68,13 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
     case 'promote':
       return { ...s, weights: promote(s.names.length, a.index, s.total), locked: s.names.map(() => false) };
     case 'reset':
-      return { ...s, weights: fitToTotal(s.base.weights, s.total), locked: s.names.map(() => false) };
+      return { ...s, weights: [...s.base.weights], locked: s.names.map(() => false) };
     case 'rebase': {
-      const weights = s.names.map((n) => a.weights[n] ?? 0);
-      return { ...s, base: { version: a.version, weights }, weights: fitToTotal(weights, s.total) };
+      const weights = fitToTotal(
+        s.names.map((n) => a.weights[n] ?? 0),
+        s.total,
+      );
+      return { ...s, base: { version: a.version, weights }, weights };
     }
   }
 }

@@ -84,9 +84,23 @@ describe('weight editor state', () => {
     expect(isChanged(s)).toBe(false);
   });
 
-  it('keeps a route total other than 100', () => {
-    const s = editorReducer(initialEditorState(route({ a: 600, b: 400 }, 1000)), { type: 'even' });
+  it('keeps a route total other than 100 when the API allows no other', () => {
+    const r = { ...route({ a: 600, b: 400 }, 1000), allowedTotals: [1000] };
+    const s = editorReducer(initialEditorState(r), { type: 'even' });
     expect(s.total).toBe(1000);
     expect(s.weights).toEqual([500, 500]);
+  });
+
+  it('edits in percent when 100 is allowed, starting unchanged from weights that summed to 10', () => {
+    const r = { ...route({ a: 1, b: 9 }, 10), allowedTotals: [100, 10] };
+    const s = initialEditorState(r);
+    expect(s.total).toBe(100);
+    expect(s.weights).toEqual([10, 90]);
+    expect(isChanged(s)).toBe(false);
+  });
+
+  it("falls back to the route's own total when the API gives no list", () => {
+    expect(initialEditorState(route({ a: 600, b: 400 }, 1000)).total).toBe(1000);
+    expect(initialEditorState(route({ a: 0, b: 0 }, 0)).weights).toEqual([50, 50]);
   });
 });
