@@ -7,10 +7,14 @@ import { apiRouter } from './api/api-router.ts';
 import type { DashboardCore } from './api/dashboard-core.ts';
 import { type EventsStats, eventsRouter } from './api/events-router.ts';
 import { createSelfMetrics } from './api/self-metrics.ts';
+import { weightsRouter } from './api/weights-router.ts';
+import { authorizeWrite, type WriteAuth, type WriteRequestInfo } from './weights/write-auth.ts';
 
 export interface AppOptions {
   /** Directory of the built UI (client/dist); served when it exists. */
   staticDir?: string;
+  /** Who may write (weights); default: no token, loopback clients only (server/weights/write-auth.ts). */
+  authorizeWrite?: (info: WriteRequestInfo) => WriteAuth;
 }
 
 export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
@@ -43,6 +47,10 @@ export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use('/api/events', eventsRouter(core, events));
+  if (core.weights) {
+    // Before the generic JSON parser: the weights routes parse (and limit) their bodies themselves.
+    app.use('/api', weightsRouter(core.weights, opts.authorizeWrite ?? ((info) => authorizeWrite(info, []))));
+  }
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(core));
 
   if (opts.staticDir && existsSync(opts.staticDir)) {

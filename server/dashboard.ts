@@ -7,7 +7,7 @@ import type { Series } from '../shared/api/series.ts';
 import type { SidecarClusters } from '../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../shared/api/sidecars.ts';
 import type { PrometheusSourceStatus, Sources } from '../shared/api/sources.ts';
-import type { DashboardCore, GraphRequest } from './api/dashboard-core.ts';
+import type { DashboardCore, GraphRequest, WeightsService } from './api/dashboard-core.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
 import { buildRoutes } from './graph/routes-builder.ts';
@@ -30,6 +30,11 @@ export interface DashboardOptions {
   /** Windows the traffic source can serve (seconds); the first is the default. */
   windows: number[];
   health?: HealthThresholds;
+  /**
+   * The weights API (server/weights/weights-controller.ts), with what it adds to every route on each
+   * read (drift, desired weights, the version a change must match): not cached, it moves with changes.
+   */
+  weights?: WeightsService & { decorate(routes: readonly WeightedRoute[]): WeightedRoute[] };
 }
 
 const GRAPH_TYPES: GraphType[] = ['workload', 'app', 'versionedApp', 'service'];
@@ -44,9 +49,12 @@ export class Dashboard implements DashboardCore {
   private routesCache: WeightedRoute[] | undefined;
   private cycles = 0;
 
+  readonly weights: WeightsService | undefined;
+
   constructor(opts: DashboardOptions) {
     this.opts = opts;
     this.windows = opts.windows;
+    this.weights = opts.weights;
   }
 
   /** After each scrape (or Prometheus refresh) cycle: new figures, so caches go and history grows. */
@@ -83,7 +91,7 @@ export class Dashboard implements DashboardCore {
 
   routes(): WeightedRoute[] {
     this.routesCache ??= buildRoutes(this.opts.inventory.current(), this.opts.traffic);
-    return this.routesCache;
+    return this.opts.weights ? this.opts.weights.decorate(this.routesCache) : this.routesCache;
   }
 
   sidecars(): SidecarStatus[] {

@@ -16,6 +16,7 @@ import { Scraper } from './scrape/scraper.ts';
 import { KubernetesInventorySource } from './sources/kubernetes/kubernetes-inventory-source.ts';
 import { PrometheusTrafficSource } from './sources/prometheus/prometheus-traffic-source.ts';
 import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts';
+import { defaultDataDir, setupWeights } from './weights/weights-setup.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -60,8 +61,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     let inventory: InventorySource;
     let demo: DemoMesh | undefined;
+    // The demo keeps its audit log beside its mesh: weights set on one demo are not another's.
+    let auditFile = args.auditFile ?? join(args.dataDir ?? defaultDataDir(process.env), 'audit.jsonl');
     if (args.source === 'demo') {
       const workDir = args.demoDir ?? mkdtempSync(join(tmpdir(), 'meshscope-demo-'));
+      auditFile = args.auditFile ?? join(workDir, 'audit.jsonl');
       log('info', 'demo', `starting the demo mesh in ${workDir}`);
       demo = await startDemoMesh({
         workDir,
@@ -107,7 +111,20 @@ async function main(argv: string[]): Promise<number> {
       });
       traffic = prometheus;
     }
+    // Weights: set through /runtime_modify and persisted in the sidecars' local runtime directories.
+    // TODO(weights, Kubernetes): persist through the ConfigMap mounted as the runtime directory.
+    const weights = await setupWeights({
+      auditFile,
+      tokenFile: args.tokenFile,
+      env: process.env,
+      routes: () => dashboard.routes(),
+      sidecars: () => inventory.current().sidecars,
+      scrape: (id) => store.latest(id),
+      log: (level, m) => log(level, 'weights', m),
+    });
+    stops.push(() => weights.stop());
     const dashboard = new Dashboard({
+      weights: weights.controller,
       inventory,
       traffic,
       statuses: () => scraper.statuses(),
@@ -126,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
       },
     }).start();
     stops.push(() => scraper.stop());
+    dashboard.onCycle(() => void weights.controller.reconcile());
     if (prometheus) {
       const p = prometheus;
       await p.start();
@@ -134,7 +152,10 @@ async function main(argv: string[]): Promise<number> {
       stops.push(() => clearInterval(t));
     }
 
-    const app = createApp(dashboard, { staticDir: join(ROOT, 'client/dist') });
+    const app = createApp(dashboard, {
+      staticDir: join(ROOT, 'client/dist'),
+      authorizeWrite: weights.authorize,
+    });
     const server = http.createServer(app);
     await new Promise<void>((res, rej) => {
       server.once('error', (e: NodeJS.ErrnoException) =>
@@ -159,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `meshscope dashboard on http://${host}:${port}${demo ? ' (demo mesh: Ctrl-C stops it all)' : ''}\n`,
     );
+    log('info', 'weights', `${weights.writeAccess}; audit log ${auditFile}`);
     return -1;
   } catch (e) {
     process.stderr.write(`meshscope: ${(e as Error).message}\n`);

@@ -6,6 +6,7 @@ import type { Series } from '../../shared/api/series.ts';
 import type { SidecarClusters } from '../../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
 import type { Sources } from '../../shared/api/sources.ts';
+import type { RouteHistory, WeightChangeResult } from '../../shared/api/weights.ts';
 
 export interface GraphRequest {
   graphType: GraphType;
@@ -34,4 +35,31 @@ export interface DashboardCore {
   ready(): boolean;
   /** Rate windows the traffic source can serve, in seconds (the first is the default). */
   readonly windows: readonly number[];
+  /** Weight changes, history and revert; absent when the dashboard cannot write (no write path wired). */
+  readonly weights?: WeightsService;
+}
+
+/** An API answer that may be an error: the HTTP status, a code, a message, and the field at fault. */
+export type ServiceResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { status: number; code: string; message: string; field?: string } };
+
+/** The weights API (server/weights/weights-controller.ts); the routers stay free of its machinery. */
+export interface WeightsService {
+  /** PUT /api/routes/:id/weights: `body` as received, `ifMatch` the header, `who` the authenticated writer. */
+  change(
+    routeId: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    who: string,
+  ): Promise<ServiceResult<WeightChangeResult>>;
+  /** POST /api/routes/:id/revert. */
+  revert(
+    routeId: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    who: string,
+  ): Promise<ServiceResult<WeightChangeResult>>;
+  /** GET /api/routes/:id/history. */
+  history(routeId: string): ServiceResult<RouteHistory>;
 }

@@ -19,6 +19,12 @@ export interface DashboardArgs {
   demoSubnet: string;
   logLevel: LogLevel;
   help: boolean;
+  /** Bearer tokens for writes (weights), one per line; else MESHSCOPE_TOKEN; else loopback-only writes. */
+  tokenFile?: string;
+  /** The weight changes' audit log (JSON lines); default `<data dir>/audit.jsonl`, the demo's in its dir. */
+  auditFile?: string;
+  /** Where the dashboard keeps its state; default $MESHSCOPE_DATA_DIR, else $XDG_STATE_HOME/meshscope. */
+  dataDir?: string;
 }
 
 export class UsageError extends Error {}
@@ -36,6 +42,10 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
   --demo-rate N          demo load, requests per second (default 20)
   --demo-dir DIR         where the demo writes its configs (default: a temp dir)
   --demo-subnet A.B.C    loopback /24 for the demo's workloads (default 127.0.0: 127.0.0.10 and up)
+  --token-file FILE      bearer tokens that may change weights ('<token>' or '<subject> <token>' lines);
+                         default MESHSCOPE_TOKEN; with neither, only loopback clients may change weights
+  --audit-file FILE      audit log of weight changes (default: <data dir>/audit.jsonl)
+  --data-dir DIR         the dashboard's state (default: $MESHSCOPE_DATA_DIR or ~/.local/state/meshscope)
   -l, --log-level LEVEL  trace|debug|info|warning|error (default info)`;
 
 function num(flag: string, v: string | undefined, min: number, max: number): number {
@@ -126,6 +136,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
             `--demo-subnet must be three octets of 127/8, e.g. 127.0.79, got '${a.demoSubnet}'`,
           );
         }
+        break;
+      case '--token-file':
+        a.tokenFile = next();
+        break;
+      case '--audit-file':
+        a.auditFile = next();
+        break;
+      case '--data-dir':
+        a.dataDir = next();
         break;
       case '-l':
       case '--log-level': {

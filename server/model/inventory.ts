@@ -48,6 +48,11 @@ export interface SidecarTarget {
   admin: AdminEndpoint;
   /** Path of the Prometheus endpoint (Envoy: /stats/prometheus; istio-proxy merged: :15020/stats/prometheus). */
   statsPath: string;
+  /**
+   * The sidecar's runtime disk layer on this machine, when discovery says so (a targets file's
+   * `runtimeDir`) and its config dump does not: where the weights API persists the weights it sets.
+   */
+  runtimeDir?: { symlinkRoot: string; subdirectory: string };
 }
 
 export interface Inventory {

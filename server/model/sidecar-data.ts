@@ -53,6 +53,18 @@ export interface WeightedRouteConfig {
   clusters: { name: string; weight: number }[];
 }
 
+/**
+ * The bootstrap's runtime `disk_layer` with the highest priority (the last one in
+ * `layered_runtime.layers`): where weights set through `/runtime_modify` are persisted so a restarted
+ * proxy keeps them. The directory read is `symlinkRoot/subdirectory[/serviceCluster]`.
+ */
+export interface RuntimeDiskLayer {
+  symlinkRoot: string;
+  subdirectory: string;
+  /** `append_service_cluster`: the node's cluster (`node.cluster`) is appended to the path. */
+  serviceCluster: string | undefined;
+}
+
 export interface SidecarScrape {
   targetId: string;
   /** Epoch ms when the scrape completed. */
@@ -64,6 +76,8 @@ export interface SidecarScrape {
   routes: WeightedRouteConfig[];
   /** /runtime final values. */
   runtime: Map<string, string>;
+  /** From the config dump's bootstrap, when it has a disk layer (weights persist there). */
+  runtimeDiskLayer?: RuntimeDiskLayer;
   /** Inbound listener traffic (HCM `downstream_rq_*` of the sidecar's inbound listener), when identifiable. */
   downstream: { rq_total: number; rq_xx: [number, number, number, number, number] } | undefined;
 }

@@ -19,7 +19,18 @@ export const WeightedRouteSchema = z.object({
   /** Stable id: namespace/workload/listener/route-config/virtual-host/route index. */
   id: z.string(),
   source: z.object({ namespace: z.string(), workload: z.string() }),
-  replicas: z.array(z.object({ sidecarId: z.string(), adminUrl: z.string() })),
+  replicas: z.array(
+    z.object({
+      sidecarId: z.string(),
+      adminUrl: z.string(),
+      /**
+       * Set on routes whose weights were changed through meshscope: true when the replica's scraped
+       * /runtime differs from those weights (reconciliation repairs it every cycle), false when it
+       * matches, absent when unknown (not scraped since the change).
+       */
+      drift: z.boolean().optional(),
+    }),
+  ),
   listener: z.string(),
   routeConfig: z.string(),
   virtualHost: z.string(),
@@ -31,6 +42,15 @@ export const WeightedRouteSchema = z.object({
   clusters: z.array(RouteClusterSchema),
   /** Opaque version for optimistic concurrency (If-Match on weight changes). */
   version: z.string(),
+  /** The weights last set through meshscope (its audit log), which reconciliation keeps in place. */
+  desiredWeights: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** True when any replica drifts from `desiredWeights`. */
+  drift: z.boolean().optional(),
+  /**
+   * Sums a weight change may have (PUT /api/routes/:id/weights): `total_weight` when the route sets
+   * it, otherwise 100 and, when they add up to something else, the configured weights' sum.
+   */
+  allowedTotals: z.array(z.number().int().positive()).optional(),
 });
 export type WeightedRoute = z.infer<typeof WeightedRouteSchema>;
 

@@ -33,6 +33,14 @@ export const WeightChangeResultSchema = z.object({
   strategy: z.enum(['runtime', 'static', 'istio']),
   replicas: z.array(ReplicaOutcomeSchema),
   auditId: z.string(),
+  /** The audit entry's outcome: applied everywhere, or partly (replicas pending or failed). */
+  outcome: z.enum(['applied', 'partial', 'failed']).optional(),
+  /** Where the weights were made durable (a runtime directory's disk layer, a ConfigMap). */
+  persisted: z
+    .array(z.object({ kind: z.enum(['runtime-dir', 'configmap']), location: z.string() }))
+    .optional(),
+  /** Things the user should know, e.g. a replica without a writable disk layer loses them on restart. */
+  warnings: z.array(z.string()).optional(),
 });
 export type WeightChangeResult = z.infer<typeof WeightChangeResultSchema>;
 
@@ -51,6 +59,7 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** GET /api/routes/:id/history: the route's audit entries, newest first. */
 export const RouteHistorySchema = z.object({ routeId: z.string(), entries: z.array(AuditEntrySchema) });
 export type RouteHistory = z.infer<typeof RouteHistorySchema>;
 

@@ -1,4 +1,5 @@
-// GETs on a sidecar's admin API over HTTP or HTTPS: straight to `http://podIP:port`, or through the
+// Requests to a sidecar's admin API over HTTP or HTTPS (GETs for scrapes, POST /runtime_modify for
+// the weights API): straight to `http://podIP:port`, or through the
 // Kubernetes API server's `pods/<name>:<port>/proxy` subresource with the kubeconfig's bearer token and
 // TLS settings. URLs are built here by concatenation: @kubernetes/client-node URL-encodes the whole
 // proxied path, so a query string (`?usedonly&filter=…`) would never reach the sidecar (NOTES.md).
@@ -28,6 +29,8 @@ export interface AdminResponse {
   durationMs: number;
 }
 
+export type AdminMethod = 'GET' | 'POST';
+
 export type AdminFailure = 'timeout' | 'connect' | 'network' | 'tls' | 'status' | 'too-large' | 'aborted';
 
 export class AdminRequestError extends Error {
@@ -36,8 +39,15 @@ export class AdminRequestError extends Error {
   readonly failure: AdminFailure;
   /** The HTTP status for `status` failures. */
   readonly status: number | undefined;
-  constructor(target: string, url: string, failure: AdminFailure, detail: string, status?: number) {
-    super(`${target}: GET ${url} failed: ${detail}`);
+  constructor(
+    target: string,
+    url: string,
+    failure: AdminFailure,
+    detail: string,
+    status?: number,
+    method: AdminMethod = 'GET',
+  ) {
+    super(`${target}: ${method} ${url} failed: ${detail}`);
     this.name = 'AdminRequestError';
     this.target = target;
     this.url = url;
@@ -92,8 +102,21 @@ function agentFor(url: URL, endpoint: AdminEndpoint): http.Agent {
 }
 
 /** GET `pathAndQuery` on the endpoint; resolves with a 2xx body, rejects with an AdminRequestError. */
-export async function adminGet(
+export function adminGet(
   endpoint: AdminEndpoint,
+  pathAndQuery: string,
+  opts: AdminRequestOptions,
+): Promise<AdminResponse> {
+  return adminRequest(endpoint, 'GET', pathAndQuery, opts);
+}
+
+/**
+ * A bodiless GET or POST (admin POSTs such as `/runtime_modify` carry their parameters in the query
+ * string); resolves with a 2xx body, rejects with an AdminRequestError.
+ */
+export async function adminRequest(
+  endpoint: AdminEndpoint,
+  method: AdminMethod,
   pathAndQuery: string,
   opts: AdminRequestOptions,
 ): Promise<AdminResponse> {
@@ -101,11 +124,12 @@ export async function adminGet(
   const started = performance.now();
   const deadline = started + opts.timeoutMs;
   try {
-    return await attempt(url, endpoint, opts, started, deadline);
+    return await attempt(method, url, endpoint, opts, started, deadline);
   } catch (e) {
-    // A kept-alive connection the sidecar closed while idle fails on reuse: retry once on a new one.
+    // A kept-alive connection the sidecar closed while idle fails on reuse: retry once on a new one
+    // (safe for the admin POSTs we send too: `/runtime_modify` with the same values is idempotent).
     if (e instanceof ReusedSocketReset && performance.now() < deadline) {
-      return attempt(url, endpoint, opts, started, deadline);
+      return attempt(method, url, endpoint, opts, started, deadline);
     }
     throw e instanceof ReusedSocketReset ? e.error : e;
   }
@@ -120,6 +144,7 @@ class ReusedSocketReset extends Error {
 }
 
 function attempt(
+  method: AdminMethod,
   url: URL,
   endpoint: AdminEndpoint,
   opts: AdminRequestOptions,
@@ -128,7 +153,7 @@ function attempt(
 ): Promise<AdminResponse> {
   const shown = displayUrl(url);
   const fail = (failure: AdminFailure, detail: string, status?: number) =>
-    new AdminRequestError(opts.target, shown, failure, detail, status);
+    new AdminRequestError(opts.target, shown, failure, detail, status, method);
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(fail('aborted', 'aborted'));
@@ -136,8 +161,12 @@ function attempt(
     }
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(url, {
-      method: 'GET',
-      headers: { accept: '*/*', ...endpoint.headers },
+      method,
+      headers: {
+        accept: '*/*',
+        ...(method === 'POST' && { 'content-length': '0' }),
+        ...endpoint.headers,
+      },
       agent: agentFor(url, endpoint),
     });
     let settled = false;

@@ -14,6 +14,7 @@ import { parseClustersJson } from './clusters-json.ts';
 import { weightedRoutesFromConfigDump } from './config-dump-routes.ts';
 import type { InboundHcmPredicate } from './downstream-stats.ts';
 import { parseAdminJson } from './proto-json.ts';
+import { runtimeDiskLayerFromConfigDump } from './runtime-disk-layer.ts';
 import { parseRuntimeJson } from './runtime-json.ts';
 import { extractStats } from './stats-extract.ts';
 
@@ -83,7 +84,15 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
   };
   const previous = opts.previous;
   const hosts = structure(clusters, parseClustersJson, previous?.hosts ?? new Map());
-  const routes = structure(configDump, weightedRoutesFromConfigDump, previous?.routes ?? []);
+  // One parse of the config dump for both: it is the largest document of a scrape.
+  const { routes, runtimeDiskLayer } = structure(
+    configDump,
+    (doc) => ({
+      routes: weightedRoutesFromConfigDump(doc),
+      runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
+    }),
+    { routes: previous?.routes ?? [], runtimeDiskLayer: previous?.runtimeDiskLayer },
+  );
   const runtimeValues = structure(runtime, parseRuntimeJson, previous?.runtime ?? new Map());
 
   const parsed = parsePrometheusText(stats.value.body);
@@ -108,6 +117,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     hosts,
     routes,
     runtime: runtimeValues,
+    ...(runtimeDiskLayer !== undefined && { runtimeDiskLayer }),
     downstream: extracted.downstream,
     bytes,
     durationMs: performance.now() - started,

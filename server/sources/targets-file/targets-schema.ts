@@ -11,6 +11,8 @@
 //       addresses: [127.0.0.11]            # IPs, or ip:port
 //       admin: http://127.0.0.11:9901      # or a list, one per replica; or omitted
 //       kind: meshscope-proxy              # envoy (default) | istio-proxy | meshscope-proxy
+//       runtimeDir: /srv/envoy/runtime     # optional: disk layer symlink_root (or a list per replica)
+//       runtimeSubdirectory: envoy         # optional: the disk layer's subdirectory
 //   services:                              # optional: Services and the addresses behind them
 //     - { namespace: default, name: backend, addresses: [127.0.0.11, 127.0.0.12] }
 import { z } from 'zod';
@@ -41,6 +43,14 @@ export const TargetEntrySchema = z
     kind: SidecarKindSchema.default('envoy'),
     /** Where Prometheus text is served on the admin address (istio-proxy's merged endpoint differs). */
     statsPath: z.string().startsWith('/').default('/stats/prometheus'),
+    /**
+     * The runtime disk layer's `symlink_root` on this machine (one, shared by every replica, or a list
+     * in `admin`'s order), for sidecars whose config dump does not show their bootstrap: the weights
+     * API writes the weights it sets there (atomic symlink swap), so a restarted sidecar keeps them.
+     */
+    runtimeDir: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    /** The disk layer's `subdirectory` under `runtimeDir`. */
+    runtimeSubdirectory: z.string().optional(),
   })
   .strict();
 

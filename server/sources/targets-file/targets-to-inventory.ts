@@ -18,6 +18,7 @@ export function targetsToInventory(file: TargetsFile): Inventory {
       hasSidecar: admins.length > 0,
     });
     admins.forEach((url, i) => {
+      const runtimeRoot = Array.isArray(t.runtimeDir) ? t.runtimeDir[i] : t.runtimeDir;
       sidecars.push({
         id: `${t.namespace}/${t.workload}/${i}`,
         namespace: t.namespace,
@@ -26,6 +27,9 @@ export function targetsToInventory(file: TargetsFile): Inventory {
         kind: t.kind,
         admin: { baseUrl: url.replace(/\/+$/, '') },
         statsPath: t.statsPath,
+        ...(runtimeRoot !== undefined && {
+          runtimeDir: { symlinkRoot: runtimeRoot, subdirectory: t.runtimeSubdirectory ?? '' },
+        }),
       });
     });
   }

@@ -1,0 +1,59 @@
+// Wiring of the weights API for bin/meshscope: the audit log (opened, torn tail repaired), the write
+// tokens, the controller over the dashboard's routes and scrapes, and where durable values go.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { WeightedRoute } from '../../shared/api/routes.ts';
+import type { SidecarTarget } from '../model/inventory.ts';
+import type { SidecarScrape } from '../model/sidecar-data.ts';
+import { AuditLog } from './audit-log.ts';
+import type { DurableLookup } from './durable-runtime.ts';
+import { WeightsController, type WeightsLog } from './weights-controller.ts';
+import { authorizeWrite, loadWriteTokens, type WriteAuth, type WriteRequestInfo } from './write-auth.ts';
+
+/** `$MESHSCOPE_DATA_DIR`, else `$XDG_STATE_HOME/meshscope`, else `~/.local/state/meshscope`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  if (env['MESHSCOPE_DATA_DIR']) return env['MESHSCOPE_DATA_DIR'];
+  return join(env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'meshscope');
+}
+
+export interface WeightsSetupOptions {
+  auditFile: string;
+  tokenFile: string | undefined;
+  env: NodeJS.ProcessEnv;
+  routes: () => readonly WeightedRoute[];
+  sidecars: () => readonly SidecarTarget[];
+  scrape: (id: string) => SidecarScrape | undefined;
+  durable?: (target: SidecarTarget, scrape: SidecarScrape | undefined) => Promise<DurableLookup>;
+  log: WeightsLog;
+}
+
+export interface WeightsSetup {
+  controller: WeightsController;
+  authorize: (info: WriteRequestInfo) => WriteAuth;
+  /** How writes are authorized, for the start-up message. */
+  writeAccess: string;
+  stop(): Promise<void>;
+}
+
+export async function setupWeights(opts: WeightsSetupOptions): Promise<WeightsSetup> {
+  const tokens = await loadWriteTokens({ tokenFile: opts.tokenFile, env: opts.env });
+  const audit = await AuditLog.open(opts.auditFile, { log: (m) => opts.log('warning', m) });
+  const controller = new WeightsController({
+    routes: opts.routes,
+    sidecar: (id) => opts.sidecars().find((s) => s.id === id),
+    scrape: opts.scrape,
+    audit,
+    ...(opts.durable !== undefined && { durable: opts.durable }),
+    log: opts.log,
+  });
+  const subjects = [...new Set(tokens.map((t) => t.subject))].join(', ');
+  return {
+    controller,
+    authorize: (info) => authorizeWrite(info, tokens),
+    writeAccess:
+      tokens.length === 0
+        ? 'weight changes from loopback clients only (no --token-file or MESHSCOPE_TOKEN)'
+        : `weight changes need a bearer token (${tokens.length} configured: ${subjects})`,
+    stop: () => audit.close(),
+  };
+}
