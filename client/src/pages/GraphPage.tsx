@@ -1,29 +1,90 @@
-// Placeholder until the Cytoscape graph view lands: the graph as a list, so the page is useful already.
-import { useQuery } from '@tanstack/react-query';
-import { GraphSchema } from '../../../shared/api/graph.ts';
-import { fetchJson } from '../api/fetch-json.ts';
-import { QueryState } from '../components/QueryState.tsx';
+// The live traffic graph: controls (kept in the URL), the Cytoscape view fed by the event stream, and
+// the side panel for the selection. Data flows one way: API graph → decorate → CytoscapeGraph.
+import type { Core } from 'cytoscape';
+import { useCallback, useRef, useState } from 'react';
+import { useGraph, useLiveGraph } from '../api/graph-client.ts';
+import { CytoscapeGraph } from '../graph/CytoscapeGraph.tsx';
+import { downloadJson, downloadPng } from '../graph/download.ts';
+import { GraphActions } from '../graph/GraphActions.tsx';
+import { GraphControls } from '../graph/GraphControls.tsx';
+import { GraphBanners, graphPlaceholder } from '../graph/GraphStates.tsx';
+import type { LayoutName } from '../graph/layout-names.ts';
+import { StreamStatus } from '../graph/StreamStatus.tsx';
+import type { Selection } from '../graph/url-state.ts';
+import { useGraphDecorations } from '../graph/use-graph-decorations.ts';
+import { useGraphUrlState } from '../graph/use-graph-url-state.ts';
+import { SidePanel } from '../panel/SidePanel.tsx';
+import '../graph/graph.css';
 
 export function GraphPage() {
-  const q = useQuery({
-    queryKey: ['graph', 'versionedApp'],
-    queryFn: () => fetchJson('/api/graph?graphType=versionedApp', GraphSchema),
-    refetchInterval: 5000,
-  });
+  const [state, update] = useGraphUrlState();
+  const [paused, setPaused] = useState(false);
+  const [layoutRun, setLayoutRun] = useState(0);
+  const cy = useRef<Core | undefined>(undefined);
+  const params = { graphType: state.graphType, namespaces: state.namespaces, window: state.window };
+  const { query, events } = useLiveGraph(params, paused);
+  const graph = query.data;
+  // With a namespace filter the graph lists only those: ask for the whole mesh's, now and then.
+  const everything = useGraph(
+    { ...params, namespaces: [] },
+    { enabled: state.namespaces.length > 0, pollMs: 60_000 },
+  );
+  const namespaces = (state.namespaces.length > 0 ? everything.data : graph)?.namespaces ?? [];
+  const view = useGraphDecorations(graph, state);
+
+  const onSelect = useCallback((selected: Selection | undefined) => update({ selected }), [update]);
+  const onCy = useCallback((instance: Core | undefined) => {
+    cy.current = instance;
+  }, []);
+  const onLayout = (layout: LayoutName) => {
+    update({ layout });
+    setLayoutRun((n) => n + 1);
+  };
+  const placeholder = graphPlaceholder(query, view.sidecars.data?.sidecars.length);
+
   return (
-    <section className="page" aria-labelledby="graph-title">
-      <h1 id="graph-title">Graph</h1>
-      <QueryState query={q} isEmpty={(g) => g.nodes.length === 0} empty={<p>No traffic yet.</p>}>
-        {(g) => (
-          <ul>
-            {g.edges.map((e) => (
-              <li key={e.id}>
-                {e.source} → {e.target}: {e.traffic.rps.toFixed(1)} rps
-              </li>
-            ))}
-          </ul>
+    <section className="page graph-page" aria-labelledby="graph-title">
+      <div className="graph-toolbar">
+        <h1 id="graph-title">Graph</h1>
+        <GraphControls
+          state={state}
+          update={update}
+          namespaces={namespaces}
+          shownWindow={graph?.windowSeconds}
+          findError={view.findError}
+          hideError={view.hideError}
+        />
+        <GraphActions
+          paused={paused}
+          onTogglePause={() => setPaused((p) => !p)}
+          onRefresh={() => void query.refetch()}
+          refreshing={query.isFetching}
+          layout={state.layout}
+          onLayout={onLayout}
+          onFit={() => cy.current?.fit(undefined, 30)}
+          onExportPng={() => cy.current && graph && downloadPng(cy.current, graph)}
+          onExportJson={() => graph && downloadJson(graph)}
+          disabled={placeholder !== undefined}
+        />
+        <StreamStatus events={events} dataAt={graph?.timestamp} />
+      </div>
+      <GraphBanners query={query} staleSidecars={view.staleSidecars} staleNodes={view.staleNodes} />
+      <div className="graph-body">
+        {placeholder ?? (
+          <CytoscapeGraph
+            // Another graph type or namespace set is another graph: a fresh instance and layout.
+            key={`${state.graphType}|${state.namespaces.join(',')}`}
+            elements={view.elements}
+            layout={state.layout}
+            layoutRun={layoutRun}
+            selected={state.selected}
+            onSelect={onSelect}
+            onCy={onCy}
+            label={`${graph?.nodes.length ?? 0} nodes and ${graph?.edges.length ?? 0} edges; select one to inspect it`}
+          />
         )}
-      </QueryState>
+        {graph && <SidePanel selection={state.selected} graph={graph} />}
+      </div>
     </section>
   );
 }

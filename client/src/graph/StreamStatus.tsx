@@ -1,0 +1,36 @@
+// "live / reconnecting / paused", and how old the data on screen is. Ticks once a second, in this
+// small component only, so the graph itself never re-renders for the clock.
+import { useEffect, useState } from 'react';
+import type { GraphEvents } from '../api/graph-client.ts';
+
+const TEXT: Record<GraphEvents['state'], string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'reconnecting',
+  paused: 'paused',
+  off: 'not subscribed',
+};
+
+function seconds(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
+export function StreamStatus({ events, dataAt }: { events: GraphEvents; dataAt: number | undefined }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const retry =
+    events.state === 'reconnecting' && events.retryAt !== undefined ? events.retryAt - now : undefined;
+  return (
+    <div className={`stream-status stream-${events.state}`} data-stream={events.state}>
+      <span className="dot" aria-hidden="true" />
+      {/* Announced when the state changes; the ticking parts below are not. */}
+      <span role="status">Updates: {TEXT[events.state]}</span>
+      {retry !== undefined && retry > 0 && <span> (next try in {seconds(retry)})</span>}
+      {dataAt !== undefined && <span className="age"> · data from {seconds(now - dataAt)} ago</span>}
+    </div>
+  );
+}
