@@ -7,22 +7,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SidecarListSchema } from '../../shared/api/sidecars.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
-import {
-  demoArgs,
-  type MeshscopeServer,
-  requireBuiltUi,
-  startMeshscope,
-} from '../support/meshscope-server.ts';
+import { type DashboardProcess, startDashboard } from '../support/dashboard-process.ts';
+import { demoArgs, requireBuiltUi } from '../support/ui-build.ts';
 
 /** This file's own demo subnet (127.0.92.10–18), so it never collides with another suite's demo. */
 const SUBNET = '127.0.92';
 
-let demo: MeshscopeServer;
+let demo: DashboardProcess;
 let browser: BrowserSession;
 
 beforeAll(async () => {
   requireBuiltUi();
-  [demo, browser] = await Promise.all([startMeshscope(demoArgs(SUBNET)), launchBrowser()]);
+  [demo, browser] = await Promise.all([startDashboard(demoArgs(SUBNET), 60_000), launchBrowser()]);
 });
 
 afterAll(async () => {
@@ -38,9 +34,9 @@ function percentages(text: string): number[] {
 describe('pages of the demo mesh', () => {
   it('Sidecars lists the nine demo sidecars, every one up', async () => {
     const { page } = browser;
-    await page.goto(`${demo.url}/#/sidecars`);
+    await page.goto(`${demo.base}/#/sidecars`);
     await page.getByRole('heading', { name: 'Sidecars' }).waitFor();
-    const { sidecars } = SidecarListSchema.parse(await (await fetch(`${demo.url}/api/sidecars`)).json());
+    const { sidecars } = await demo.get('/api/sidecars', SidecarListSchema);
     expect(sidecars).toHaveLength(9);
     const table = page.getByRole('table');
     // One row per sidecar plus the header row.
@@ -97,7 +93,7 @@ describe('pages of the demo mesh', () => {
 
   it('says the API stopped answering when the dashboard stops', async () => {
     const { page } = browser;
-    await page.goto(`${demo.url}/#/sidecars`);
+    await page.goto(`${demo.base}/#/sidecars`);
     await page.getByRole('cell', { name: 'up', exact: true }).first().waitFor();
     await demo.stop();
     // The next refetch fails and react-query retries with back-off before the error shows: allow for
@@ -111,12 +107,12 @@ describe('pages of the demo mesh', () => {
 });
 
 describe('a mesh with no sidecars', () => {
-  let empty: MeshscopeServer;
+  let empty: DashboardProcess;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshscope-e2e-empty-'));
     const targets = join(dir, 'targets.yaml');
     writeFileSync(targets, 'targets: []\n');
-    empty = await startMeshscope(['--targets', targets, '--scrape-interval', '1']);
+    empty = await startDashboard(['--targets', targets, '--scrape-interval', '1', '-l', 'warning']);
   });
   afterAll(async () => {
     await empty?.stop();
@@ -124,7 +120,7 @@ describe('a mesh with no sidecars', () => {
 
   it('Sidecars says none were found and how to point meshscope at a mesh', async () => {
     const { page } = browser;
-    await page.goto(`${empty.url}/#/sidecars`);
+    await page.goto(`${empty.base}/#/sidecars`);
     await page.getByText(/no sidecars found/i).waitFor();
     const main = await page.getByRole('main').innerText();
     expect(main).toContain('--targets');
@@ -136,7 +132,7 @@ describe('a mesh with no sidecars', () => {
   // TODO(graph page): enable when the Cytoscape GraphPage lands (the placeholder says "No traffic yet.").
   it.todo('the graph page says the same', async () => {
     const { page } = browser;
-    await page.goto(`${empty.url}/#/graph`);
+    await page.goto(`${empty.base}/#/graph`);
     await page.getByText(/no sidecars found/i).waitFor();
     expect(await page.getByRole('main').innerText()).toContain('--targets');
     await browser.screenshot('pages-empty-graph');
