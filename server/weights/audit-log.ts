@@ -60,9 +60,9 @@ export function parseAuditLog(bytes: Buffer): ParsedAuditLog {
   return { entries, completeBytes, tail, skipped };
 }
 
-/** Time-ordered, unique ids: base-36 epoch ms, then random bits. */
+/** Time-ordered, unique ids: base-36 epoch ms (fixed width, so they sort as text), then random bits. */
 export function newAuditId(now: number): string {
-  return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+  return `${now.toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`;
 }
 
 export interface AuditLogOptions {
@@ -116,7 +116,9 @@ export class AuditLog {
 
   /** Appends one entry and fsyncs; appends run one at a time, in call order. */
   append(entry: AuditEntry): Promise<void> {
-    const checked = AuditEntrySchema.parse(entry);
+    const parsed = AuditEntrySchema.safeParse(entry);
+    if (!parsed.success) return Promise.reject(new Error(`not an audit entry: ${parsed.error.message}`));
+    const checked = parsed.data;
     const line = Buffer.from(`${JSON.stringify(checked)}\n`);
     const run = this.tail.then(async () => {
       const h = this.handle;

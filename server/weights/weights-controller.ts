@@ -221,7 +221,7 @@ export class WeightsController implements WeightsService {
       status: 422,
       code: 'strategy_not_implemented',
       message:
-        'this route has no runtime_key_prefix, so its weights live in the static configuration; rewriting static weights (and Istio VirtualServices) is not implemented yet',
+        'this route has no runtime_key_prefix; static rewrite is not implemented yet (its weights are in the static configuration; patching Istio VirtualServices is not implemented either)',
     };
   }
 
