@@ -125,15 +125,16 @@ describe('the demo mesh through Prometheus', () => {
     const fromOutside = g.edges.find((e) => e.source === 'inbound:default:frontend:v1' && e.target === FE);
     expect(Math.abs(fromOutside!.traffic.rps - RATE / 2)).toBeLessThan(RATE * 0.1);
 
-    // The same figures from Prometheus directly, at the evaluation time the graph carries. A scrape
-    // taken before that time but stored after the dashboard asked can move a 10 s rate a little.
+    // The same figures from Prometheus directly, at the evaluation time the graph carries: usually
+    // identical; a scrape taken before that time but stored after the dashboard asked (a few ms in
+    // every second) can move a 10 s rate a little, v2's most (a fifth of the requests).
     const rates = await promql(
       `sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total{instance="${frontendAdmin}"}[${WINDOW_S}s]))`,
       g.timestamp,
       'envoy_cluster_name',
     );
     expect(Math.abs(v1.traffic.rps - rates.get('backend_v1')!)).toBeLessThan(rates.get('backend_v1')! * 0.05);
-    expect(Math.abs(v2.traffic.rps - rates.get('backend_v2')!)).toBeLessThan(rates.get('backend_v2')! * 0.1);
+    expect(Math.abs(v2.traffic.rps - rates.get('backend_v2')!)).toBeLessThan(rates.get('backend_v2')! * 0.15);
     const p50 = await promql(
       `histogram_quantile(0.5, sum by (envoy_cluster_name, le) (rate(envoy_cluster_upstream_rq_time_bucket{instance="${frontendAdmin}"}[${WINDOW_S}s])))`,
       g.timestamp,
@@ -146,15 +147,28 @@ describe('the demo mesh through Prometheus', () => {
     const before = await graph();
     const lastSuccess = (await sources()).prometheus!.lastSuccess!;
     await prom.stop();
-    const s = await until('the failure to show', sources, (s) => s.prometheus?.up === false, 10_000);
-    expect(s.prometheus!.lastError).toMatch(/ECONNREFUSED/);
+    // A refresh under way when Prometheus stopped fails part way (connections cut); the next ones
+    // find nobody listening.
+    const s = await until(
+      'refreshes to fail for want of Prometheus',
+      sources,
+      (s) => s.prometheus?.up === false && /ECONNREFUSED/.test(s.prometheus.lastError ?? ''),
+      10_000,
+    );
+    expect(s.prometheus!.lastError).toMatch(/^(\d+) of \1 queries to http:\/\/127\.0\.0\.1:\d+ failed; /);
     expect(s.prometheus!.lastSuccess).toBeGreaterThanOrEqual(lastSuccess);
     expect(s.prometheus!.queryFailures).toBeGreaterThan(0);
     // Cycles go on (the sidecars are still scraped), the traffic figures stay those of the last success.
-    const frozen = await graph();
+    // (The graph is rebuilt each cycle, which runs on its own timer, so it may take one more cycle to
+    // show the last successful refresh.)
+    const frozen = await until(
+      'the graph of the last successful refresh',
+      () => graph(),
+      (g) => g.timestamp === s.prometheus!.lastSuccess,
+      5_000,
+    );
     await new Promise((r) => setTimeout(r, 2_500));
     const later = await graph();
-    expect(frozen.timestamp).toBe(s.prometheus!.lastSuccess);
     expect(later.timestamp).toBe(frozen.timestamp);
     expect(frozen.timestamp).toBeGreaterThanOrEqual(before.timestamp);
     expect(edge(later, V1)!.traffic).toEqual(edge(frozen, V1)!.traffic);
