@@ -1,0 +1,176 @@
+// The weights routes over real sockets, mounted by createApp: route ids with slashes (raw or
+// percent-encoded), authorization before the body is read, JSON-only bodies with a size limit, and
+// every error as an ApiError (never Express's HTML page). The service behind it records its calls.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DashboardCore, ServiceResult, WeightsService } from '../../../server/api/dashboard-core.ts';
+import { createApp } from '../../../server/app.ts';
+import { authorizeWrite } from '../../../server/weights/write-auth.ts';
+import { ApiErrorSchema } from '../../../shared/api/errors.ts';
+import type { WeightChangeResult } from '../../../shared/api/weights.ts';
+
+const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
+const calls: { op: string; routeId: string; body?: unknown; ifMatch?: string | undefined; who?: string }[] =
+  [];
+const result: WeightChangeResult = {
+  routeId: ROUTE,
+  version: 'wNEW',
+  from: { a: 80, b: 20 },
+  to: { a: 50, b: 50 },
+  strategy: 'runtime',
+  replicas: [],
+  auditId: 'x',
+};
+const weights: WeightsService = {
+  async change(routeId, body, ifMatch, who): Promise<ServiceResult<WeightChangeResult>> {
+    calls.push({ op: 'change', routeId, body, ifMatch, who });
+    if (routeId !== ROUTE)
+      return { ok: false, error: { status: 404, code: 'not_found', message: 'no route' } };
+    return { ok: true, value: result };
+  },
+  async revert(routeId, body, ifMatch, who) {
+    calls.push({ op: 'revert', routeId, body, ifMatch, who });
+    return { ok: false, error: { status: 409, code: 'version_conflict', message: 'stale', field: 'x' } };
+  },
+  history(routeId) {
+    calls.push({ op: 'history', routeId });
+    return { ok: true, value: { routeId, entries: [] } };
+  },
+};
+const core: DashboardCore = {
+  windows: [60],
+  graph: () => {
+    throw new Error('unused');
+  },
+  routes: () => [],
+  sidecars: () => [],
+  nodeSeries: () => undefined,
+  edgeSeries: () => undefined,
+  sidecarClusters: async () => undefined,
+  sidecarConfigDump: async () => undefined,
+  sources: () => ({ traffic: 'scrape', prometheus: null }),
+  onCycle: () => () => {},
+  ready: () => true,
+  weights,
+};
+
+const servers: http.Server[] = [];
+async function serve(app: http.RequestListener): Promise<string> {
+  const server = http.createServer(app);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+let open = '';
+let withToken = '';
+beforeAll(async () => {
+  open = await serve(createApp(core));
+  withToken = await serve(
+    createApp(core, { authorizeWrite: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]) }),
+  );
+});
+afterAll(() => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+beforeEach(() => {
+  calls.length = 0;
+});
+
+const put = (base: string, path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}/api/routes/${path}/weights`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'if-match': '"v1"', ...headers },
+    body,
+  });
+const apiError = async (r: Response) => ApiErrorSchema.parse(await r.json()).error;
+
+describe('PUT /api/routes/:id/weights', () => {
+  it('takes the id raw or percent-encoded, passes body, If-Match and who, and answers the result with an ETag', async () => {
+    for (const path of [ROUTE, encodeURIComponent(ROUTE)]) {
+      const r = await put(open, path, '{"weights":{"a":50,"b":50}}');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('etag')).toBe('"wNEW"');
+      expect(await r.json()).toEqual(result);
+    }
+    expect(calls).toEqual([
+      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'local' },
+      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'local' },
+    ]);
+  });
+
+  it('answers the service’s errors as ApiErrors with their status and field', async () => {
+    const r = await put(open, 'default/nope/0', '{}');
+    expect(r.status).toBe(404);
+    expect(await apiError(r)).toEqual({ code: 'not_found', message: 'no route' });
+    const rv = await fetch(`${open}/api/routes/${ROUTE}/revert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"auditId":"x"}',
+    });
+    expect(rv.status).toBe(409);
+    expect(await apiError(rv)).toMatchObject({ code: 'version_conflict', field: 'x' });
+  });
+
+  it('refuses a body that is too large (413), not JSON (400), or not declared JSON (415), as JSON errors', async () => {
+    const big = await put(open, ROUTE, JSON.stringify({ weights: { a: 100 }, reason: 'x'.repeat(20_000) }));
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toMatch(/application\/json/);
+    expect((await apiError(big)).code).toBe('payload_too_large');
+    const broken = await put(open, ROUTE, '{"weights":');
+    expect(broken.status).toBe(400);
+    expect((await apiError(broken)).code).toBe('invalid_json');
+    const form = await put(open, ROUTE, 'a=1', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expect(calls).toEqual([]);
+  });
+
+  it('with a token: 401 without it (WWW-Authenticate), 403 when wrong, the subject as who when right', async () => {
+    const none = await put(withToken, ROUTE, '{}');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await put(withToken, ROUTE, '{}', { authorization: 'Bearer wrong' })).status).toBe(403);
+    // Authorization comes first: a huge body from someone without the token is never read.
+    const big = await put(withToken, ROUTE, 'x'.repeat(100_000), { authorization: 'Bearer wrong' });
+    expect(big.status).toBe(403);
+    expect(calls).toEqual([]);
+    expect((await put(withToken, ROUTE, '{}', { authorization: 'Bearer T0KEN' })).status).toBe(200);
+    expect(calls[0]?.who).toBe('ci');
+  });
+
+  it('without a token, refuses a Host that is not loopback (DNS rebinding)', async () => {
+    const port = new URL(open).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PUT',
+          path: `/api/routes/${ROUTE}/weights`,
+          headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(403);
+  });
+});
+
+describe('reads', () => {
+  it('GET history is open even with a token, and the other /api routes still answer', async () => {
+    const r = await fetch(`${withToken}/api/routes/${encodeURIComponent(ROUTE)}/history`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ routeId: ROUTE, entries: [] });
+    const routes = await fetch(`${withToken}/api/routes`);
+    expect(await routes.json()).toEqual({ routes: [] });
+    expect((await fetch(`${withToken}/api/routes/x/unknown`)).status).toBe(404);
+  });
+});
