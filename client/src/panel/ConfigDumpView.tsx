@@ -1,7 +1,9 @@
 // A sidecar's /config_dump, pretty-printed, with a filter box: matches are highlighted, and "only
-// matching lines" turns the view into a grep. Fetched only once the section is opened.
+// matching lines" turns the view into a grep that names where each line sits in the document (a
+// dump nests ten levels deep; the indentation alone says little). Fetched only once opened.
 import { useId, useMemo, useState } from 'react';
 import { useSidecarConfigDump } from '../api/sidecar-detail-client.ts';
+import { jsonLines } from './json-lines.ts';
 import { filterLines, segments } from './line-filter.ts';
 
 /** Lines put in the DOM at once; past this the filter narrows the view. */
@@ -22,14 +24,17 @@ function ConfigDumpBody({ sidecarId }: { sidecarId: string }) {
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(true);
   const filterId = useId();
-  const lines = useMemo(() => (q.data ? JSON.stringify(q.data, null, 2).split('\n') : []), [q.data]);
+  const doc = useMemo(() => (q.data ? jsonLines(q.data) : []), [q.data]);
+  const texts = useMemo(() => doc.map((l) => l.text), [doc]);
   const view = useMemo(
-    () => filterLines(lines, query, { onlyMatches, limit: LINE_LIMIT }),
-    [lines, query, onlyMatches],
+    () => filterLines(texts, query, { onlyMatches, limit: LINE_LIMIT }),
+    [texts, query, onlyMatches],
   );
+  const lines = texts;
   if (q.isPending) return <p className="muted">Loading…</p>;
   if (q.isError) return <p role="alert">The configuration could not be read: {q.error.message}</p>;
   const filtering = query.trim() !== '';
+  const grep = filtering && onlyMatches;
   return (
     <div>
       <div className="config-filter">
@@ -60,6 +65,11 @@ function ConfigDumpBody({ sidecarId }: { sidecarId: string }) {
             <span className="line-no" aria-hidden="true">
               {l.line}
             </span>
+            {grep ? (
+              <span className="line-path">{doc[l.line - 1]?.path || '(root)'}</span>
+            ) : (
+              '  '.repeat(doc[l.line - 1]?.depth ?? 0)
+            )}
             {segments(l).map((s, i) =>
               s.match ? (
                 // biome-ignore lint/suspicious/noArrayIndexKey: segments of one fixed line, in order

@@ -44,7 +44,11 @@ export function RouteWeights({
           ))}
         </tbody>
       </table>
-      <button type="button" onClick={() => onEdit(route.id)}>
+      <button
+        type="button"
+        onClick={() => onEdit(route.id)}
+        aria-label={`Edit weights: ${route.source.workload} → ${route.virtualHost}`}
+      >
         Edit weights
       </button>
     </div>

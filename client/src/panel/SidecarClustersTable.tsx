@@ -25,10 +25,13 @@ export function SidecarClustersTable({ clusters }: { clusters: SidecarCluster[] 
               <ul className="hosts">
                 {c.hosts.map((h) => (
                   <li key={`${h.address}:${h.port}`} className={h.healthy ? 'host-ok' : 'host-bad'}>
-                    <span aria-hidden="true">{h.healthy ? '●' : '○'}</span> {h.hostname ?? h.address}
+                    <span aria-hidden="true">{h.healthy ? '●' : '○'}</span> {h.address}
                     {h.port > 0 && `:${h.port}`} {h.healthy ? 'healthy' : 'unhealthy'}
                     {h.flags.length > 0 && <span className="muted"> ({h.flags.join(', ')})</span>}
                     {h.weight !== 1 && <span className="muted"> weight {h.weight}</span>}
+                    {h.hostname !== undefined && h.hostname !== h.address && (
+                      <div className="muted host-name">{h.hostname}</div>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -39,7 +39,12 @@ export function TrafficFigures({ title, traffic }: { title: string; traffic: Tra
             : `p50 ${formatMs(latency.p50)} · p95 ${formatMs(latency.p95)} · p99 ${formatMs(latency.p99)}`}
         </dd>
       </dl>
-      <RateTable caption="Status classes" rows={statusRows(traffic)} shareOf="of requests" />
+      {/* Classes that occurred, and 5xx always: "0 rps of 5xx" is itself worth reading. */}
+      <RateTable
+        caption="Status classes"
+        rows={statusRows(traffic).filter((r) => r.rps > 0 || r.key === '5xx')}
+        shareOf="of requests"
+      />
       {traffic.rate503 > 0 && <RateTable caption="503 causes" rows={causeRows(traffic)} shareOf="of 503s" />}
     </section>
   );

@@ -52,7 +52,7 @@ export function WeightRows({ state, live, dispatch, invalidCluster, disabled }: 
             <tr key={name} data-cluster={name} className={invalid ? 'invalid' : undefined}>
               <th scope="row">
                 <label htmlFor={sliderId}>{name}</label>
-                {c?.destination && <div className="muted">{c.destination}</div>}
+                {c?.destination && <div className="muted">→ {destinationName(c.destination)}</div>}
               </th>
               <td>
                 <input
@@ -63,44 +63,46 @@ export function WeightRows({ state, live, dispatch, invalidCluster, disabled }: 
                   onChange={(e) => dispatch({ type: 'lock', index: i, locked: e.target.checked })}
                 />
               </td>
-              <td className="weight-inputs">
-                <input
-                  id={sliderId}
-                  type="range"
-                  min={0}
-                  max={state.total}
-                  step={1}
-                  value={w}
-                  disabled={disabled || locked}
-                  aria-invalid={invalid || undefined}
-                  onPointerDown={begin}
-                  onKeyDown={begin}
-                  onPointerUp={end}
-                  onKeyUp={end}
-                  onBlur={end}
-                  onChange={(e) =>
-                    dispatch({
-                      type: 'set',
-                      index: i,
-                      value: Number(e.target.value),
-                      ...(gesture.current ? { from: gesture.current } : {}),
-                    })
-                  }
-                />
-                <input
-                  type="number"
-                  min={0}
-                  max={state.total}
-                  step={1}
-                  value={w}
-                  disabled={disabled || locked}
-                  aria-label={`Weight of ${name}`}
-                  aria-invalid={invalid || undefined}
-                  onChange={(e) => {
-                    if (e.target.value !== '')
-                      dispatch({ type: 'set', index: i, value: Number(e.target.value) });
-                  }}
-                />
+              <td>
+                <div className="weight-inputs">
+                  <input
+                    id={sliderId}
+                    type="range"
+                    min={0}
+                    max={state.total}
+                    step={1}
+                    value={w}
+                    disabled={disabled || locked}
+                    aria-invalid={invalid || undefined}
+                    onPointerDown={begin}
+                    onKeyDown={begin}
+                    onPointerUp={end}
+                    onKeyUp={end}
+                    onBlur={end}
+                    onChange={(e) =>
+                      dispatch({
+                        type: 'set',
+                        index: i,
+                        value: Number(e.target.value),
+                        ...(gesture.current ? { from: gesture.current } : {}),
+                      })
+                    }
+                  />
+                  <input
+                    type="number"
+                    min={0}
+                    max={state.total}
+                    step={1}
+                    value={w}
+                    disabled={disabled || locked}
+                    aria-label={`Weight of ${name}`}
+                    aria-invalid={invalid || undefined}
+                    onChange={(e) => {
+                      if (e.target.value !== '')
+                        dispatch({ type: 'set', index: i, value: Number(e.target.value) });
+                    }}
+                  />
+                </div>
               </td>
               <td>{formatPercent(w / state.total)}</td>
               <td>
@@ -123,4 +125,17 @@ export function WeightRows({ state, live, dispatch, invalidCluster, disabled }: 
       </tbody>
     </table>
   );
+}
+
+/** `workload:default:backend-v1` → `backend-v1` (graph node ids: kind, namespace, name[, version]). */
+function destinationName(nodeId: string): string {
+  const parts = nodeId.split(':');
+  if (parts.length < 3) return nodeId;
+  const name = parts.slice(2).join(' ');
+  try {
+    // Parts escape every other byte as `~XX` (server/graph/graph-ids.ts).
+    return decodeURIComponent(name.replace(/~/g, '%'));
+  } catch {
+    return name;
+  }
 }
