@@ -43,7 +43,16 @@ export function Sparkline({
       legend: { show: false },
       select: { show: false, left: 0, top: 0, width: 0, height: 0 },
       axes: [{ show: false }, { show: false }],
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: { time: true },
+        y: {
+          // From just below zero, so a flat line at 0 (no errors) still shows along the bottom.
+          range: (_u, _min, max) => {
+            const top = max > 0 ? max * 1.1 : 1;
+            return [-top * 0.05, top];
+          },
+        },
+      },
       series: [
         {},
         { stroke: color, width: 1.5, fill: `${color}22`, spanGaps: false, points: { show: false } },
