@@ -133,7 +133,10 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
 export function useLiveGraph(p: GraphParams, paused: boolean, pollMs = 10_000) {
   const [streamLive, setStreamLive] = useState(false);
   const query = useGraph(p, { pollMs: paused || streamLive ? false : pollMs });
-  const events = useGraphEvents(p, { paused, enabled: !isClientError(query.error) });
+  // Subscribe once the server has answered for these parameters: a rejected window (400) would only
+  // make the stream fail and retry, and an unreachable API is retried by the poll.
+  const answered = query.data !== undefined && !query.isPlaceholderData && !isClientError(query.error);
+  const events = useGraphEvents(p, { paused, enabled: answered });
   useEffect(() => setStreamLive(events.state === 'live'), [events.state]);
   return { query, events };
 }

@@ -1,6 +1,6 @@
 // A find or hide box. What is typed is applied on Enter, on leaving the box, or after a short pause;
 // a parse error is shown under the box (aria-invalid + aria-describedby) with its column.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 const SETTLE_MS = 600;
 
@@ -15,12 +15,17 @@ export interface ExpressionFieldProps {
 export function ExpressionField({ label, value, error, placeholder, onCommit }: ExpressionFieldProps) {
   const id = useId();
   const [draft, setDraft] = useState(value);
+  // The page re-renders on every live update; the pause timer must not restart with each of them.
+  const commit = useRef(onCommit);
+  useEffect(() => {
+    commit.current = onCommit;
+  });
   useEffect(() => setDraft(value), [value]);
   useEffect(() => {
     if (draft === value) return;
-    const t = setTimeout(() => onCommit(draft), SETTLE_MS);
+    const t = setTimeout(() => commit.current(draft), SETTLE_MS);
     return () => clearTimeout(t);
-  }, [draft, value, onCommit]);
+  }, [draft, value]);
   return (
     <div className="expr-field">
       <label htmlFor={id}>{label}</label>

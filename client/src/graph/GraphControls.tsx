@@ -1,10 +1,9 @@
-// The controls that define what the graph shows: namespaces, graph type, rate window, edge labels,
-// find, hide and idle elements. Every control has a visible label and is a native form element, so
+// The controls that define what the graph shows: namespaces, graph type, rate window, edge labels
+// and idle elements (find and hide are GraphFilters.tsx). Every control has a visible label and is a native form element, so
 // keyboard focus and screen readers work without extra machinery.
 import { useId } from 'react';
 import type { GraphType } from '../../../shared/api/graph.ts';
 import { EDGE_LABELS, type EdgeLabelMode } from './decorate.ts';
-import { ExpressionField } from './ExpressionField.tsx';
 import { formatWindow } from './format.ts';
 import { NamespacePicker } from './NamespacePicker.tsx';
 import type { GraphUrlState } from './url-state.ts';
@@ -25,18 +24,11 @@ export interface GraphControlsProps {
   namespaces: readonly string[];
   /** The window of the graph on screen (the server's default when none was chosen). */
   shownWindow: number | undefined;
-  findError: string | undefined;
-  hideError: string | undefined;
+  /** The server rejected the view (a window its traffic source cannot serve): the id of its message. */
+  rejectedBy?: string | undefined;
 }
 
-export function GraphControls({
-  state,
-  update,
-  namespaces,
-  shownWindow,
-  findError,
-  hideError,
-}: GraphControlsProps) {
+export function GraphControls({ state, update, namespaces, shownWindow, rejectedBy }: GraphControlsProps) {
   const id = useId();
   const current = state.window ?? shownWindow ?? WINDOWS[0];
   const windows = [...new Set<number>([...WINDOWS, current])].sort((a, b) => a - b);
@@ -47,7 +39,7 @@ export function GraphControls({
         selected={state.namespaces}
         onChange={(ns) => update({ namespaces: ns, selected: undefined })}
       />
-      <label htmlFor={`${id}-type`}>Graph</label>
+      <label htmlFor={`${id}-type`}>Graph type</label>
       <select
         id={`${id}-type`}
         value={state.graphType}
@@ -63,6 +55,8 @@ export function GraphControls({
       <select
         id={`${id}-window`}
         value={current}
+        aria-invalid={rejectedBy !== undefined}
+        aria-describedby={rejectedBy}
         onChange={(e) => update({ window: Number(e.currentTarget.value) })}
       >
         {windows.map((w) => (
@@ -91,20 +85,6 @@ export function GraphControls({
         />
         Hide idle
       </label>
-      <ExpressionField
-        label="Find"
-        value={state.find}
-        error={findError}
-        placeholder="rps > 5 and version = v2"
-        onCommit={(find) => update({ find })}
-      />
-      <ExpressionField
-        label="Hide"
-        value={state.hide}
-        error={hideError}
-        placeholder="namespace = kube-system or rps < 0.1"
-        onCommit={(hide) => update({ hide })}
-      />
     </div>
   );
 }

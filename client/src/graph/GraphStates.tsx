@@ -7,11 +7,13 @@ import type { SidecarStatus } from '../../../shared/api/sidecars.ts';
 import { isClientError } from '../api/graph-client.ts';
 import { NO_SIDECARS } from '../components/QueryState.tsx';
 
+export const REJECTED_ID = 'graph-view-rejected';
+
 /** The graph area's content when nothing can be drawn; undefined when there is a graph to draw. */
 export function graphPlaceholder(query: UseQueryResult<Graph>, sidecarCount: number | undefined): ReactNode {
   if (isClientError(query.error))
     return (
-      <div className="state" role="alert">
+      <div className="state" role="alert" id={REJECTED_ID}>
         <p>The server cannot show this view: {query.error.message}.</p>
         <p>Choose another window or graph type above.</p>
       </div>
@@ -61,8 +63,9 @@ export function GraphBanners({
       )}
       {staleSidecars.length > 0 && (
         <p className="banner banner-stale" role="status">
-          {staleSidecars.length === 1 ? '1 sidecar' : `${staleSidecars.length} sidecars`} failed their last
-          scrape
+          {staleSidecars.length === 1
+            ? '1 sidecar failed its last scrape'
+            : `${staleSidecars.length} sidecars failed their last scrape`}
           {staleNodes > 0
             ? `; ${staleNodes === 1 ? 'its node shows' : 'their nodes show'} the last figures, marked ⚠`
             : ''}

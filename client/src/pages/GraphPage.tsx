@@ -2,12 +2,13 @@
 // the side panel for the selection. Data flows one way: API graph → decorate → CytoscapeGraph.
 import type { Core } from 'cytoscape';
 import { useCallback, useRef, useState } from 'react';
-import { useGraph, useLiveGraph } from '../api/graph-client.ts';
+import { isClientError, useGraph, useLiveGraph } from '../api/graph-client.ts';
 import { CytoscapeGraph } from '../graph/CytoscapeGraph.tsx';
 import { downloadJson, downloadPng } from '../graph/download.ts';
 import { GraphActions } from '../graph/GraphActions.tsx';
 import { GraphControls } from '../graph/GraphControls.tsx';
-import { GraphBanners, graphPlaceholder } from '../graph/GraphStates.tsx';
+import { GraphFilters } from '../graph/GraphFilters.tsx';
+import { GraphBanners, graphPlaceholder, REJECTED_ID } from '../graph/GraphStates.tsx';
 import type { LayoutName } from '../graph/layout-names.ts';
 import { StreamStatus } from '../graph/StreamStatus.tsx';
 import type { Selection } from '../graph/url-state.ts';
@@ -45,28 +46,38 @@ export function GraphPage() {
   return (
     <section className="page graph-page" aria-labelledby="graph-title">
       <div className="graph-toolbar">
-        <h1 id="graph-title">Graph</h1>
-        <GraphControls
-          state={state}
-          update={update}
-          namespaces={namespaces}
-          shownWindow={graph?.windowSeconds}
-          findError={view.findError}
-          hideError={view.hideError}
-        />
-        <GraphActions
-          paused={paused}
-          onTogglePause={() => setPaused((p) => !p)}
-          onRefresh={() => void query.refetch()}
-          refreshing={query.isFetching}
-          layout={state.layout}
-          onLayout={onLayout}
-          onFit={() => cy.current?.fit(undefined, 30)}
-          onExportPng={() => cy.current && graph && downloadPng(cy.current, graph)}
-          onExportJson={() => graph && downloadJson(graph)}
-          disabled={placeholder !== undefined}
-        />
-        <StreamStatus events={events} dataAt={graph?.timestamp} />
+        <div className="toolbar-row">
+          <h1 id="graph-title">Graph</h1>
+          <GraphControls
+            state={state}
+            update={update}
+            namespaces={namespaces}
+            shownWindow={graph?.windowSeconds}
+            rejectedBy={isClientError(query.error) ? REJECTED_ID : undefined}
+          />
+        </div>
+        <div className="toolbar-row">
+          <GraphFilters
+            find={state.find}
+            hide={state.hide}
+            update={update}
+            findError={view.findError}
+            hideError={view.hideError}
+          />
+          <GraphActions
+            paused={paused}
+            onTogglePause={() => setPaused((p) => !p)}
+            onRefresh={() => void query.refetch()}
+            refreshing={query.isFetching}
+            layout={state.layout}
+            onLayout={onLayout}
+            onFit={() => cy.current?.fit(undefined, 30)}
+            onExportPng={() => cy.current && graph && downloadPng(cy.current, graph)}
+            onExportJson={() => graph && downloadJson(graph)}
+            disabled={placeholder !== undefined}
+          />
+          <StreamStatus events={events} dataAt={graph?.timestamp} />
+        </div>
       </div>
       <GraphBanners query={query} staleSidecars={view.staleSidecars} staleNodes={view.staleNodes} />
       <div className="graph-body">
