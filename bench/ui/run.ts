@@ -106,7 +106,7 @@ async function until<T>(what: string, fn: () => Promise<T | null>, timeoutMs: nu
 async function measureFirstFrame(
   page: Page,
   url: string,
-): Promise<{ dataToFrame: number; navToFrame: number }> {
+): Promise<{ dataToFrame: number; navToFrame: number; markUsed: boolean }> {
   // Through a blank page: going to the same URL again would only be a same-document hash change.
   await page.goto('about:blank');
   await page.goto(url);
