@@ -3,7 +3,8 @@
 // (cycles broken where a depth-first walk finds them), and the versions of an app share one rank
 // and sit next to each other in their column, so a traffic shift reads as one stack of boxes.
 // Within a column, groups follow the mean row of their callers (one left-to-right sweep), which
-// keeps most call chains straight without the cost of crossing minimisation.
+// keeps most call chains straight without the cost of crossing minimisation. A rank too tall for the
+// screen's aspect wraps into sub-columns (rowsFor).
 
 export interface RankedNode {
   id: string;
@@ -25,8 +26,13 @@ export interface Position {
 }
 
 export interface RankedLayoutOptions {
+  /** Between the sub-columns of one rank. */
   columnGap?: number;
+  /** Added between ranks, so ranks read apart from the sub-columns within one. */
+  rankGap?: number;
   rowGap?: number;
+  /** Width : height the layout aims for (a wide screen's). */
+  aspect?: number;
 }
 
 function groupKey(n: RankedNode): string {
@@ -115,42 +121,85 @@ export function ranks(succ: readonly number[][], pred: readonly number[][]): num
 const byVersion = (a: RankedNode, b: RankedNode) =>
   (a.version ?? '').localeCompare(b.version ?? '', undefined, { numeric: true }) || a.id.localeCompare(b.id);
 
+/**
+ * Rows per rank that give the drawing the wanted aspect: a rank with more nodes than that is laid
+ * out over several sub-columns, filled row by row (so the order from the callers is kept top to
+ * bottom, and the versions of an app end up side by side). Without this, a 500-node mesh of 5 ranks
+ * is 5 columns of 100 nodes: a sliver when fitted to a screen.
+ */
+function rowsFor(sizes: readonly number[], o: Required<RankedLayoutOptions>): number {
+  const tallest = Math.max(1, ...sizes);
+  let best = tallest;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let rows = 1; rows <= tallest; rows++) {
+    let width = Math.max(0, sizes.length - 1) * o.rankGap;
+    for (const n of sizes) width += Math.max(1, Math.ceil(n / rows)) * o.columnGap;
+    const score = Math.abs(Math.log(width / (rows * o.rowGap) / o.aspect));
+    if (score < bestScore) {
+      bestScore = score;
+      best = rows;
+    }
+  }
+  return best;
+}
+
 export function rankedLayout(
   nodes: readonly RankedNode[],
   edges: readonly RankedEdge[],
   opts: RankedLayoutOptions = {},
 ): Map<string, Position> {
-  const columnGap = opts.columnGap ?? 240;
-  const rowGap = opts.rowGap ?? 80;
+  const o: Required<RankedLayoutOptions> = { columnGap: 200, rankGap: 120, rowGap: 80, aspect: 1.6, ...opts };
   const { members, succ, pred } = groupGraph(nodes, edges);
   const rank = ranks(succ, pred);
-  const columnCount = rank.reduce((m, r) => Math.max(m, r + 1), 0);
-  const columns: number[][] = Array.from({ length: columnCount }, () => []);
-  for (let g = 0; g < members.length; g++) columns[rank[g]!]!.push(g);
+  const rankCount = rank.reduce((m, r) => Math.max(m, r + 1), 0);
+  const byRank: number[][] = Array.from({ length: rankCount }, () => []);
+  for (let g = 0; g < members.length; g++) byRank[rank[g]!]!.push(g);
+  const sizes = byRank.map((groups) => groups.reduce((s, g) => s + members[g]!.length, 0));
+  const maxRows = rowsFor(sizes, o);
 
-  // Row (in node slots) of each group's centre, set column by column so callers are placed first.
-  const row = new Float64Array(members.length);
+  // Mean y of each group, set rank by rank so callers are placed before their callees.
+  const groupY = new Float64Array(members.length);
   const out = new Map<string, Position>();
-  columns.forEach((groups, col) => {
+  let x0 = 0;
+  byRank.forEach((groups, r) => {
     const key = new Map<number, number>();
     for (const g of groups) {
-      const callers = pred[g]!.filter((p) => rank[p]! < col);
-      key.set(
-        g,
-        callers.length > 0
-          ? callers.reduce((s, p) => s + row[p]!, 0) / callers.length
-          : Number.POSITIVE_INFINITY,
-      );
+      const callers = pred[g]!.filter((p) => rank[p]! < r);
+      const mean = callers.reduce((s, p) => s + groupY[p]!, 0) / callers.length;
+      key.set(g, callers.length > 0 ? mean : Number.POSITIVE_INFINITY);
     }
     // Sources (no caller to follow) keep their input order, after the groups that follow callers.
     groups.sort((a, b) => key.get(a)! - key.get(b)! || a - b);
-    const size = groups.reduce((s, g) => s + members[g]!.length, 0);
-    let slot = -(size - 1) / 2;
+    const size = sizes[r]!;
+    // A wrapped rank is at least as wide as its largest app, so no app's versions straddle two rows.
+    const largest = groups.reduce((m, g) => Math.max(m, members[g]!.length), 1);
+    const cols = size <= maxRows ? 1 : Math.max(Math.ceil(size / maxRows), largest);
+    const cells: { id: string; col: number; row: number; g: number }[] = [];
+    let col = 0;
+    let row = 0;
     for (const g of groups) {
       const list = members[g]!.slice().sort(byVersion);
-      row[g] = slot + (list.length - 1) / 2;
-      for (const n of list) out.set(n.id, { x: col * columnGap, y: slot++ * rowGap });
+      if (cols > 1 && col > 0 && col + list.length > cols) {
+        col = 0;
+        row++;
+      }
+      for (const n of list) {
+        cells.push({ id: n.id, col, row, g });
+        if (++col === cols) {
+          col = 0;
+          row++;
+        }
+      }
     }
+    const rows = col === 0 ? row : row + 1;
+    const sumY = new Map<number, number[]>();
+    for (const c of cells) {
+      const p = { x: x0 + c.col * o.columnGap, y: (c.row - (rows - 1) / 2) * o.rowGap };
+      out.set(c.id, p);
+      (sumY.get(c.g) ?? sumY.set(c.g, []).get(c.g)!).push(p.y);
+    }
+    for (const [g, ys] of sumY) groupY[g] = ys.reduce((a, b) => a + b, 0) / ys.length;
+    x0 += cols * o.columnGap + o.rankGap;
   });
   return out;
 }

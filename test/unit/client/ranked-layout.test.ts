@@ -6,7 +6,8 @@ import {
   ranks,
 } from '../../../client/src/graph/ranked-layout.ts';
 
-const GAP = { columnGap: 100, rowGap: 10 };
+// One column per rank (a tall aspect never wraps), so x / columnGap is the rank.
+const GAP = { columnGap: 100, rankGap: 0, rowGap: 10, aspect: 0.001 };
 
 function columnOf(pos: Map<string, { x: number }>, id: string): number {
   const p = pos.get(id);
@@ -111,6 +112,46 @@ describe('rankedLayout', () => {
       GAP,
     );
     expect(columnOf(pos, 'x')).not.toBe(columnOf(pos, 'y'));
+  });
+
+  it('wraps tall ranks into sub-columns towards the aspect asked for, ranks still left to right', () => {
+    const nodes: RankedNode[] = [{ id: 'root' }];
+    const edges: RankedEdge[] = [];
+    for (let i = 0; i < 200; i++) {
+      nodes.push({ id: `mid${i}` }, { id: `leaf${i}` });
+      edges.push({ source: 'root', target: `mid${i}` }, { source: `mid${i}`, target: `leaf${i}` });
+    }
+    const pos = rankedLayout(nodes, edges, { columnGap: 100, rankGap: 50, rowGap: 50, aspect: 1.5 });
+    const xs = [...pos.values()].map((p) => p.x);
+    const ys = [...pos.values()].map((p) => p.y);
+    const aspect = (Math.max(...xs) - Math.min(...xs) + 100) / (Math.max(...ys) - Math.min(...ys) + 50);
+    expect(aspect).toBeGreaterThan(1);
+    expect(aspect).toBeLessThan(2.25);
+    const maxX = (prefix: string) =>
+      Math.max(...[...pos].filter(([id]) => id.startsWith(prefix)).map(([, p]) => p.x));
+    const minX = (prefix: string) =>
+      Math.min(...[...pos].filter(([id]) => id.startsWith(prefix)).map(([, p]) => p.x));
+    expect(maxX('root')).toBeLessThan(minX('mid'));
+    expect(maxX('mid')).toBeLessThan(minX('leaf'));
+    expect(new Set([...pos.values()].map((p) => `${p.x},${p.y}`)).size).toBe(nodes.length);
+    // Each leaf is on its caller's row: the order from the callers survives the wrapping.
+    for (let i = 0; i < 200; i++) expect(pos.get(`leaf${i}`)!.y).toBe(pos.get(`mid${i}`)!.y);
+  });
+
+  it('puts the versions of an app side by side when a rank wraps', () => {
+    const nodes: RankedNode[] = [{ id: 'caller' }];
+    const edges: RankedEdge[] = [];
+    for (let a = 0; a < 30; a++)
+      for (const v of ['v1', 'v2']) {
+        nodes.push({ id: `app${a}-${v}`, namespace: 'ns', app: `app${a}`, version: v });
+        edges.push({ source: 'caller', target: `app${a}-${v}` });
+      }
+    const pos = rankedLayout(nodes, edges, { columnGap: 100, rankGap: 50, rowGap: 50, aspect: 2 });
+    const sameRow = Array.from(
+      { length: 30 },
+      (_, a) => pos.get(`app${a}-v1`)!.y === pos.get(`app${a}-v2`)!.y,
+    );
+    expect(sameRow.every(Boolean)).toBe(true);
   });
 
   it('lays out 1,000 nodes and 3,000 edges quickly', () => {
