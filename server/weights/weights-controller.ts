@@ -1,15 +1,15 @@
 // The weights API behind PUT /api/routes/:id/weights, POST …/revert and GET …/history, and the
 // reconciliation that keeps applied weights in place. Strategy: runtime (the route has
-// `runtime_key_prefix`): the new values are written to the replicas' durable runtime location first
-// (disk layer directory, or ConfigMap), then set on every replica with one `/runtime_modify` each and
-// read back, then the change is appended to the audit log (fsynced) before it is answered. Routes
+// `runtime_key_prefix`): the new values are written to the replicas' durable runtime location (disk
+// layer directory, or ConfigMap) while every replica gets one `/runtime_modify` and is read back; once
+// both are done the change is appended to the audit log (fsynced), then answered. Routes
 // without a runtime key prefix (static weights in the bootstrap, Istio VirtualServices) are answered
 // 422: those strategies are not implemented yet.
 //
 // Errors leave nothing changed: validation (400), a missing or stale If-Match (428, 409) and an
-// unsupported route (422) are answered before anything is written; when the durable write fails, or
-// every replica refuses, what was written is put back (500, 502); when the audit append fails, the
-// replicas and the durable location get the previous weights again (500).
+// unsupported route (422) are answered before anything is written; when every replica refuses, the
+// durable location is restored (502); when the durable write or the audit append fails, the durable
+// location and the replicas get the previous weights again (500).
 import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type {
   AuditEntry,
@@ -233,15 +233,42 @@ export class WeightsController implements WeightsService {
   ): Promise<DurableRuntime[]> {
     const lookup = this.opts.durable ?? lookupRuntimeDir;
     const stores = new Map<string, DurableRuntime>();
-    for (const t of targets) {
-      const found = await lookup(t, this.opts.scrape(t.id));
-      if (found.ok) stores.set(found.store.key, found.store);
+    const found = await Promise.all(targets.map((t) => lookup(t, this.opts.scrape(t.id))));
+    for (const [i, f] of found.entries()) {
+      const t = targets[i]!;
+      if (f.ok) stores.set(f.store.key, f.store);
       else
         warnings.push(
-          `${t.id}: not persisted (${found.reason}); it keeps these weights until it restarts, and meshscope re-applies them while it runs`,
+          `${t.id}: not persisted (${f.reason}); it keeps these weights until it restarts, and meshscope re-applies them while it runs`,
         );
     }
     return [...stores.values()];
+  }
+
+  /** Writes each store in turn; stops at the first failure, saying which. */
+  private async writeStores(stores: readonly DurableRuntime[], values: Readonly<Record<string, string>>) {
+    const written: { store: DurableRuntime; previous: Record<string, string | undefined> }[] = [];
+    for (const store of stores) {
+      try {
+        written.push({ store, previous: await this.storeLock.run(store.key, () => store.write(values)) });
+      } catch (e) {
+        return { written, error: { location: store.location, message: (e as Error).message } };
+      }
+    }
+    return { written, error: undefined };
+  }
+
+  /** Best effort: the previous weights on every replica again (those that took the change). */
+  private async putBackRuntime(
+    targets: readonly SidecarTarget[],
+    prefix: string,
+    from: Weights,
+  ): Promise<void> {
+    await Promise.all(
+      targets.map((t) =>
+        modifyRuntime(t, runtimeValues(prefix, from), this.opts.timeoutMs ?? 2000).catch(() => {}),
+      ),
+    );
   }
 
   private async restoreStores(
@@ -279,42 +306,41 @@ export class WeightsController implements WeightsService {
       ...(meta.revertOf !== undefined && { revertOf: meta.revertOf }),
     });
 
-    // 1. Durable first: once a replica has the values, a restart must not lose them.
+    // 1. The durable location and every replica at once; the answer waits for both, so a change
+    // reported done survives a restart. One after the other, the disk layer's swap (which every
+    // replica then reloads) would add its time to the replicas' (bench/weights).
     const stores = await this.durableStores(present, warnings);
-    const written: { store: DurableRuntime; previous: Record<string, string | undefined> }[] = [];
-    for (const store of stores) {
-      try {
-        const previous = await this.storeLock.run(store.key, () => store.write(values));
-        written.push({ store, previous });
-      } catch (e) {
-        await this.restoreStores(written);
-        await this.appendQuietly(audit('failed'));
-        return failure(
-          500,
-          'persist_failed',
-          `could not write ${store.location}: ${(e as Error).message}; nothing was changed`,
-        );
-      }
+    const [persisted, replicas] = await Promise.all([
+      this.writeStores(stores, values),
+      Promise.all(
+        route.replicas.map((r, i): Promise<ReplicaOutcome> | ReplicaOutcome => {
+          const t = targets[i];
+          if (t === undefined) {
+            return {
+              sidecarId: r.sidecarId,
+              adminUrl: r.adminUrl,
+              status: 'failed',
+              error: 'no longer discovered',
+            };
+          }
+          return applyToReplica(t, values, {
+            timeoutMs: this.opts.timeoutMs ?? 2000,
+            confirmMs: this.opts.confirmMs ?? 1000,
+          });
+        }),
+      ),
+    ]);
+    const written = persisted.written;
+    if (persisted.error !== undefined) {
+      await this.restoreStores(written);
+      await this.putBackRuntime(present, prefix, from);
+      await this.appendQuietly(audit('failed'));
+      return failure(
+        500,
+        'persist_failed',
+        `could not write ${persisted.error.location}: ${persisted.error.message}; the previous weights were put back`,
+      );
     }
-
-    // 2. Every replica at once.
-    const replicas: ReplicaOutcome[] = await Promise.all(
-      route.replicas.map((r, i) => {
-        const t = targets[i];
-        if (t === undefined) {
-          return {
-            sidecarId: r.sidecarId,
-            adminUrl: r.adminUrl,
-            status: 'failed' as const,
-            error: 'no longer discovered',
-          };
-        }
-        return applyToReplica(t, values, {
-          timeoutMs: this.opts.timeoutMs ?? 2000,
-          confirmMs: this.opts.confirmMs ?? 1000,
-        });
-      }),
-    );
     const applied = replicas.filter((r) => r.status === 'applied').length;
     const pending = replicas.filter((r) => r.status === 'pending').length;
     const outcome = applied === replicas.length ? 'applied' : applied + pending > 0 ? 'partial' : 'failed';
@@ -325,17 +351,13 @@ export class WeightsController implements WeightsService {
       return failure(502, 'apply_failed', `no replica took the new weights, nothing was changed: ${why}`);
     }
 
-    // 3. Audit, durably, before the answer.
+    // 2. Audit, durably, before the answer.
     const entry = audit(outcome);
     try {
       await this.opts.audit.append(entry);
     } catch (e) {
       await this.restoreStores(written);
-      await Promise.all(
-        present.map((t) =>
-          modifyRuntime(t, runtimeValues(prefix, from), this.opts.timeoutMs ?? 2000).catch(() => {}),
-        ),
-      );
+      await this.putBackRuntime(present, prefix, from);
       return failure(
         500,
         'audit_failed',
