@@ -105,6 +105,7 @@ const t0 = 1_800_000_000_000;
 let clock = t0;
 const store = new MetricsStore({
   windowSeconds: Number(values.window),
+  historySeconds: Number(values['store-history']),
   intervalMs: intervalS * 1000,
   now: () => clock,
 });
