@@ -107,7 +107,13 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
         setStatus({ state: 'live', retryAt: undefined });
       });
       es.addEventListener('graph', (ev: MessageEvent<string>) => {
-        const parsed = GraphSchema.safeParse(JSON.parse(ev.data));
+        let body: unknown;
+        try {
+          body = JSON.parse(ev.data);
+        } catch {
+          body = undefined;
+        }
+        const parsed = GraphSchema.safeParse(body);
         if (parsed.success) queryClient.setQueryData(key, parsed.data);
         else console.warn('meshscope: a graph event did not match the contract', parsed.error.issues[0]);
       });

@@ -4,6 +4,7 @@
 // from live updates are placed beside their neighbours; zoom and pan are the user's.
 import cytoscape, { type Core, type ElementDefinition, type EventObject } from 'cytoscape';
 import { useEffect, useRef } from 'react';
+import { GRAPH_KEYS_HELP, handleGraphKey } from './graph-keys.ts';
 import type { LayoutName } from './layout-names.ts';
 import { runLayout } from './run-layout.ts';
 import { graphStylesheet } from './styles.ts';
@@ -110,9 +111,23 @@ export function CytoscapeGraph(props: CytoscapeGraphProps) {
     <div
       ref={container}
       className="graph-canvas"
-      role="img"
-      aria-label={props.label ?? 'Service graph'}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a widget of its own (role application) that takes the arrow keys (graph-keys.ts)
+      tabIndex={0}
+      role="application"
+      aria-roledescription="graph"
+      aria-label={`${props.label ?? 'Service graph'}. ${GRAPH_KEYS_HELP}`}
       data-testid="graph-canvas"
+      onKeyDown={(e) => {
+        const cy = cyRef.current;
+        if (
+          cy &&
+          !e.altKey &&
+          !e.ctrlKey &&
+          !e.metaKey &&
+          handleGraphKey(cy, e.key, callbacks.current.onSelect)
+        )
+          e.preventDefault();
+      }}
     />
   );
 }

@@ -11,6 +11,9 @@ const TEXT: Record<GraphEvents['state'], string> = {
   off: 'not subscribed',
 };
 
+/** Older than this, the figures on screen no longer describe the mesh now: say so. */
+const STALE_AFTER_MS = 30_000;
+
 function seconds(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
@@ -30,7 +33,12 @@ export function StreamStatus({ events, dataAt }: { events: GraphEvents; dataAt: 
       {/* Announced when the state changes; the ticking parts below are not. */}
       <span role="status">Updates: {TEXT[events.state]}</span>
       {retry !== undefined && retry > 0 && <span> (next try in {seconds(retry)})</span>}
-      {dataAt !== undefined && <span className="age"> · data from {seconds(now - dataAt)} ago</span>}
+      {dataAt !== undefined && (
+        <span className={now - dataAt > STALE_AFTER_MS ? 'age age-stale' : 'age'}>
+          {' '}
+          · data from {seconds(now - dataAt)} ago{now - dataAt > STALE_AFTER_MS ? ' (stale)' : ''}
+        </span>
+      )}
     </div>
   );
 }
