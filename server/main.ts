@@ -16,6 +16,7 @@ import { Scraper } from './scrape/scraper.ts';
 import { KubernetesInventorySource } from './sources/kubernetes/kubernetes-inventory-source.ts';
 import { PrometheusTrafficSource } from './sources/prometheus/prometheus-traffic-source.ts';
 import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts';
+import { configMapLookup } from './weights/configmap-store.ts';
 import { defaultDataDir, setupWeights } from './weights/weights-setup.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     let inventory: InventorySource;
     let demo: DemoMesh | undefined;
+    let kubeConfig: KubeConfig | undefined;
     // The demo keeps its audit log beside its mesh: weights set on one demo are not another's.
     let auditFile = args.auditFile ?? join(args.dataDir ?? defaultDataDir(process.env), 'audit.jsonl');
     if (args.source === 'demo') {
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       const kc = new KubeConfig();
       if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
       else kc.loadFromCluster();
+      kubeConfig = kc;
       inventory = new KubernetesInventorySource({
         kubeConfig: kc,
         adminAccess: args.inCluster ? 'direct' : 'api-server',
@@ -111,9 +114,10 @@ async function main(argv: string[]): Promise<number> {
       });
       traffic = prometheus;
     }
-    // Weights: set through /runtime_modify and persisted in the sidecars' local runtime directories.
-    // TODO(weights, Kubernetes): persist through the ConfigMap mounted as the runtime directory.
+    // Weights: set through /runtime_modify, persisted in the sidecars' runtime directories on this
+    // machine, or in Kubernetes in the ConfigMap mounted as the runtime directory.
     const weights = await setupWeights({
+      ...(kubeConfig !== undefined && { durable: configMapLookup(kubeConfig) }),
       auditFile,
       tokenFile: args.tokenFile,
       env: process.env,

@@ -117,7 +117,9 @@ async function measure(n: number): Promise<Result> {
       targets: [{ workload: 'web', kind: 'meshscope-proxy', admin: proxies.map((p) => p.adminUrl) }],
     }),
   );
-  const dash = await startDashboard(targets, [
+  const dash = await startDashboard([
+    '--targets',
+    targets,
     '--audit-file',
     join(dir, 'audit.jsonl'),
     '--scrape-interval',

@@ -47,7 +47,11 @@ export interface WeightsControllerOptions {
   scrape: (id: string) => SidecarScrape | undefined;
   audit: AuditLog;
   /** A replica's durable location; default: its runtime directory on this machine. */
-  durable?: (target: SidecarTarget, scrape: SidecarScrape | undefined) => Promise<DurableLookup>;
+  durable?: (
+    target: SidecarTarget,
+    scrape: SidecarScrape | undefined,
+    keys: readonly string[],
+  ) => Promise<DurableLookup>;
   /** Deadline of each admin request (default 2 s). */
   timeoutMs?: number;
   /** How long a read-back may wait for the values to show (default 1 s). */
@@ -229,11 +233,12 @@ export class WeightsController implements WeightsService {
 
   private async durableStores(
     targets: readonly SidecarTarget[],
+    keys: readonly string[],
     warnings: string[],
   ): Promise<DurableRuntime[]> {
     const lookup = this.opts.durable ?? lookupRuntimeDir;
     const stores = new Map<string, DurableRuntime>();
-    const found = await Promise.all(targets.map((t) => lookup(t, this.opts.scrape(t.id))));
+    const found = await Promise.all(targets.map((t) => lookup(t, this.opts.scrape(t.id), keys)));
     for (const [i, f] of found.entries()) {
       const t = targets[i]!;
       if (f.ok) stores.set(f.store.key, f.store);
@@ -309,7 +314,7 @@ export class WeightsController implements WeightsService {
     // 1. The durable location and every replica at once; the answer waits for both, so a change
     // reported done survives a restart. One after the other, the disk layer's swap (which every
     // replica then reloads) would add its time to the replicas' (bench/weights).
-    const stores = await this.durableStores(present, warnings);
+    const stores = await this.durableStores(present, Object.keys(values), warnings);
     const [persisted, replicas] = await Promise.all([
       this.writeStores(stores, values),
       Promise.all(
@@ -441,7 +446,11 @@ export class WeightsController implements WeightsService {
     target: SidecarTarget,
     values: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const found = await (this.opts.durable ?? lookupRuntimeDir)(target, this.opts.scrape(target.id));
+    const found = await (this.opts.durable ?? lookupRuntimeDir)(
+      target,
+      this.opts.scrape(target.id),
+      Object.keys(values),
+    );
     if (!found.ok) return;
     const store = found.store;
     await this.storeLock.run(store.key, async () => {

@@ -23,7 +23,12 @@ export interface WeightsSetupOptions {
   routes: () => readonly WeightedRoute[];
   sidecars: () => readonly SidecarTarget[];
   scrape: (id: string) => SidecarScrape | undefined;
-  durable?: (target: SidecarTarget, scrape: SidecarScrape | undefined) => Promise<DurableLookup>;
+  /** Where replicas' weights are made durable; default: their runtime directories on this machine. */
+  durable?: (
+    target: SidecarTarget,
+    scrape: SidecarScrape | undefined,
+    keys: readonly string[],
+  ) => Promise<DurableLookup>;
   log: WeightsLog;
 }
 

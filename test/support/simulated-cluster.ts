@@ -149,6 +149,10 @@ export class SimulatedCluster {
         name: sidecar,
         image: 'meshscope:latest',
         ports: [{ name: 'admin', containerPort: POD_ADMIN_PORT }],
+        // The simulated container sees the host's directories: a volume's mountPath is where it is.
+        ...(Object.keys(mounts).length > 0 && {
+          volumeMounts: Object.entries(mounts).map(([name, mountPath]) => ({ name, mountPath })),
+        }),
       });
     }
     // Istio's injector points Prometheus at the merged endpoint (:15020); here the stats are the

@@ -40,7 +40,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'meshscope-weights-'));
   demo = await startDemoMesh({ workDir, baseAddress: '127.0.86.', ratePerSecond: 60 });
   frontend = demo.workloads.find((w) => w.name === 'frontend')!;
-  dash = await startDashboard(demo.targetsPath, ['--audit-file', join(workDir, 'audit.jsonl')]);
+  dash = await startDashboard(['--targets', demo.targetsPath, '--audit-file', join(workDir, 'audit.jsonl')]);
   await until('the frontend route', () => route(dash.base, ROUTE), 20_000, dash.output);
 }, 90_000);
 

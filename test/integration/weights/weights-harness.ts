@@ -14,21 +14,12 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-export async function startDashboard(targetsPath: string, extraArgs: string[] = []): Promise<Dashboard> {
+/** `bin/meshscope <args>` on a free port (scraping every 0.5 s unless args say otherwise), once /readyz answers. */
+export async function startDashboard(args: string[]): Promise<Dashboard> {
   const port = await freePort();
   const proc = spawn(
     join(ROOT, 'bin/meshscope'),
-    [
-      '--targets',
-      targetsPath,
-      '--port',
-      String(port),
-      '--scrape-interval',
-      '0.5',
-      '--window',
-      '10',
-      ...extraArgs,
-    ],
+    ['--port', String(port), '--scrape-interval', '0.5', '--window', '10', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

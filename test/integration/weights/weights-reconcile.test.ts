@@ -69,7 +69,7 @@ beforeAll(async () => {
       targets: [{ workload: 'web', kind: 'meshscope-proxy', admin: replicas.map((r) => r.adminUrl) }],
     }),
   );
-  dash = await startDashboard(targets, ['--audit-file', join(dir, 'audit.jsonl'), '-l', 'info']);
+  dash = await startDashboard(['--targets', targets, '--audit-file', join(dir, 'audit.jsonl'), '-l', 'info']);
   const found = await until('the weighted route of both replicas', async () =>
     (await routes(dash.base)).find((r) => r.replicas.length === 2),
   );
