@@ -16,7 +16,8 @@ const STALE_AFTER_MS = 30_000;
 
 function seconds(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+  if (s < 120) return `${s} s`;
+  return s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
 }
 
 export function StreamStatus({ events, dataAt }: { events: GraphEvents; dataAt: number | undefined }) {
@@ -33,7 +34,8 @@ export function StreamStatus({ events, dataAt }: { events: GraphEvents; dataAt: 
       {/* Announced when the state changes; the ticking parts below are not. */}
       <span role="status">Updates: {TEXT[events.state]}</span>
       {retry !== undefined && retry > 0 && <span> (next try in {seconds(retry)})</span>}
-      {dataAt !== undefined && (
+      {/* An empty mesh's graph carries timestamp 0: no data, so no age. */}
+      {dataAt !== undefined && dataAt > 0 && (
         <span className={now - dataAt > STALE_AFTER_MS ? 'age age-stale' : 'age'}>
           {' '}
           · data from {seconds(now - dataAt)} ago{now - dataAt > STALE_AFTER_MS ? ' (stale)' : ''}
