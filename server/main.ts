@@ -17,7 +17,7 @@ import { KubernetesInventorySource } from './sources/kubernetes/kubernetes-inven
 import { PrometheusTrafficSource } from './sources/prometheus/prometheus-traffic-source.ts';
 import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts';
 import { configMapLookup } from './weights/configmap-store.ts';
-import { defaultDataDir, setupWeights } from './weights/weights-setup.ts';
+import { defaultAuditFile, defaultDataDir, setupWeights } from './weights/weights-setup.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -63,11 +63,13 @@ async function main(argv: string[]): Promise<number> {
     let inventory: InventorySource;
     let demo: DemoMesh | undefined;
     let kubeConfig: KubeConfig | undefined;
-    // The demo keeps its audit log beside its mesh: weights set on one demo are not another's.
-    let auditFile = args.auditFile ?? join(args.dataDir ?? defaultDataDir(process.env), 'audit.jsonl');
+    // One audit log per mesh (the desired weights reconciliation enforces are looked up by route id,
+    // which two meshes may share): the demo's beside it, others in the data dir, named after the source.
+    const dataDir = args.dataDir ?? defaultDataDir(process.env);
+    let auditFile = args.auditFile;
     if (args.source === 'demo') {
       const workDir = args.demoDir ?? mkdtempSync(join(tmpdir(), 'meshscope-demo-'));
-      auditFile = args.auditFile ?? join(workDir, 'audit.jsonl');
+      auditFile ??= join(workDir, 'audit.jsonl');
       log('info', 'demo', `starting the demo mesh in ${workDir}`);
       demo = await startDemoMesh({
         workDir,
@@ -80,11 +82,13 @@ async function main(argv: string[]): Promise<number> {
       inventory = new TargetsFileSource(demo.targetsPath, (m) => log('warning', 'targets', m));
     } else if (args.source === 'targets') {
       inventory = new TargetsFileSource(args.targets!, (m) => log('warning', 'targets', m));
+      auditFile ??= defaultAuditFile(dataDir, `targets:${resolve(args.targets!)}`);
     } else {
       const kc = new KubeConfig();
       if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
       else kc.loadFromCluster();
       kubeConfig = kc;
+      auditFile ??= defaultAuditFile(dataDir, `kubernetes:${kc.getCurrentCluster()?.server ?? ''}`);
       inventory = new KubernetesInventorySource({
         kubeConfig: kc,
         adminAccess: args.inCluster ? 'direct' : 'api-server',
@@ -118,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     // machine, or in Kubernetes in the ConfigMap mounted as the runtime directory.
     const weights = await setupWeights({
       ...(kubeConfig !== undefined && { durable: configMapLookup(kubeConfig) }),
-      auditFile,
+      auditFile: auditFile!,
       tokenFile: args.tokenFile,
       env: process.env,
       routes: () => dashboard.routes(),

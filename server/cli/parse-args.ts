@@ -21,7 +21,7 @@ export interface DashboardArgs {
   help: boolean;
   /** Bearer tokens for writes (weights), one per line; else MESHSCOPE_TOKEN; else loopback-only writes. */
   tokenFile?: string;
-  /** The weight changes' audit log (JSON lines); default `<data dir>/audit.jsonl`, the demo's in its dir. */
+  /** The weight changes' audit log (JSON lines); default one per mesh in the data dir, the demo's in its dir. */
   auditFile?: string;
   /** Where the dashboard keeps its state; default $MESHSCOPE_DATA_DIR, else $XDG_STATE_HOME/meshscope. */
   dataDir?: string;
@@ -44,7 +44,8 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
   --demo-subnet A.B.C    loopback /24 for the demo's workloads (default 127.0.0: 127.0.0.10 and up)
   --token-file FILE      bearer tokens that may change weights ('<token>' or '<subject> <token>' lines);
                          default MESHSCOPE_TOKEN; with neither, only loopback clients may change weights
-  --audit-file FILE      audit log of weight changes (default: <data dir>/audit.jsonl)
+  --audit-file FILE      audit log of weight changes (default: one per mesh, audit-<id>.jsonl in the data
+                         dir; the demo's in its own dir)
   --data-dir DIR         the dashboard's state (default: $MESHSCOPE_DATA_DIR or ~/.local/state/meshscope)
   -l, --log-level LEVEL  trace|debug|info|warning|error (default info)`;
 

@@ -9,7 +9,8 @@
 // line) unless it happens to be a whole entry missing only its newline, which is kept. A complete
 // line that is not an entry (edited by hand, another tool) is skipped and reported, never fatal.
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type AuditEntry, AuditEntrySchema } from '../../shared/api/weights.ts';
 
@@ -74,22 +75,32 @@ export class AuditLog {
   readonly path: string;
   private readonly entries: AuditEntry[];
   private readonly byId = new Map<string, AuditEntry>();
+  /** Open for appending; undefined until the first append when the file did not exist yet. */
   private handle: FileHandle | undefined;
+  private closed = false;
   private tail: Promise<void> = Promise.resolve();
 
-  private constructor(path: string, entries: AuditEntry[], handle: FileHandle) {
+  private constructor(path: string, entries: AuditEntry[], handle: FileHandle | undefined) {
     this.path = path;
     this.entries = entries;
     this.handle = handle;
     for (const e of entries) this.byId.set(e.id, e);
   }
 
-  /** Opens (creating it and its directory when missing) and reads the log; repairs a torn tail. */
+  /**
+   * Reads the log and repairs a torn tail. A missing file is created by the first append (a dashboard
+   * that never changes weights leaves none behind), but its directory is created and checked for
+   * writing now, so a log that cannot be written fails at start rather than at the first change.
+   */
   static async open(path: string, opts: AuditLogOptions = {}): Promise<AuditLog> {
     const log = opts.log ?? (() => {});
     await mkdir(dirname(path), { recursive: true });
-    // `a+`: reads the whole file, appends at the end whatever the position, creates it if missing.
-    const handle = await open(path, 'a+', 0o600);
+    if (!(await exists(path))) {
+      await access(dirname(path), constants.W_OK);
+      return new AuditLog(path, [], undefined);
+    }
+    // `a+`: reads anywhere, and every write goes to the end whatever the position.
+    const handle = await open(path, 'a+');
     try {
       const { size } = await handle.stat();
       const bytes = Buffer.alloc(size);
@@ -106,12 +117,21 @@ export class AuditLog {
         await handle.appendFile('\n');
         await handle.sync();
       }
-      if (size === 0) await syncDirectory(dirname(path));
       return new AuditLog(path, parsed.entries, handle);
     } catch (e) {
       await handle.close();
       throw e;
     }
+  }
+
+  private async appendHandle(): Promise<FileHandle> {
+    if (this.closed) throw new Error(`audit log ${this.path} is closed`);
+    if (this.handle === undefined) {
+      this.handle = await open(this.path, 'a', 0o600);
+      // The new file's name must survive a crash too, not only its content.
+      await syncDirectory(dirname(this.path));
+    }
+    return this.handle;
   }
 
   /** Appends one entry and fsyncs; appends run one at a time, in call order. */
@@ -121,8 +141,7 @@ export class AuditLog {
     const checked = parsed.data;
     const line = Buffer.from(`${JSON.stringify(checked)}\n`);
     const run = this.tail.then(async () => {
-      const h = this.handle;
-      if (h === undefined) throw new Error(`audit log ${this.path} is closed`);
+      const h = await this.appendHandle();
       // One write call per line: a crash leaves at most this line torn, never two lines interleaved.
       await h.appendFile(line);
       await h.sync();
@@ -162,10 +181,21 @@ export class AuditLog {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.tail;
     const h = this.handle;
     this.handle = undefined;
     await h?.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
   }
 }
 

@@ -1,5 +1,6 @@
 // Wiring of the weights API for bin/meshscope: the audit log (opened, torn tail repaired), the write
 // tokens, the controller over the dashboard's routes and scrapes, and where durable values go.
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { WeightedRoute } from '../../shared/api/routes.ts';
@@ -14,6 +15,15 @@ import { authorizeWrite, loadWriteTokens, type WriteAuth, type WriteRequestInfo 
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   if (env['MESHSCOPE_DATA_DIR']) return env['MESHSCOPE_DATA_DIR'];
   return join(env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'meshscope');
+}
+
+/**
+ * `<data dir>/audit-<hash of the scope>.jsonl`: one log per mesh (a targets file's path, a cluster's
+ * API server), so the desired weights of one mesh are never reconciled onto another whose route ids
+ * happen to match.
+ */
+export function defaultAuditFile(dataDir: string, scope: string): string {
+  return join(dataDir, `audit-${createHash('sha256').update(scope).digest('hex').slice(0, 12)}.jsonl`);
 }
 
 export interface WeightsSetupOptions {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,17 @@ describe('AuditLog', () => {
       log.append({ ...entry('a', 'r1'), outcome: 'done' } as unknown as AuditEntry),
     ).rejects.toThrow();
     await log.close();
-    expect(await readFile(path, 'utf8')).toBe('');
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('creates the file at the first append only, and refuses appends once closed', async () => {
+    const log = await AuditLog.open(path);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(dir, 'state'))).toBe(true);
+    await log.append(entry('a', 'r1'));
+    expect(parseAuditLog(await readFile(path)).entries.map((e) => e.id)).toEqual(['a']);
+    await log.close();
+    await expect(log.append(entry('b', 'r1'))).rejects.toThrow(/closed/);
   });
 
   it('keeps concurrent appends whole and in call order', async () => {
