@@ -48,11 +48,12 @@ export const STALE_MARK = '⚠';
 
 /**
  * Edge width on a log scale of its rate, so 1 rps and 1,000 rps both stay readable: 1 px idle,
- * ~2.5 px at 1 rps, 4 px at 100 rps, capped at 8 px. Absolute (not relative to the busiest edge) so a
- * spike on one edge does not thin every other one on the next update.
+ * ~1.5 px at 1 rps, 4 px at 100 rps, capped at 8 px. Absolute (not relative to the busiest edge) so a
+ * spike on one edge does not thin every other one on the next update; in half-pixel steps, so the small
+ * drift of a steady rate does not make Cytoscape recompute every edge's geometry on each update.
  */
 export function edgeWidth(rps: number): number {
-  return Math.min(8, Math.round((1 + 1.5 * Math.log10(1 + rps)) * 10) / 10);
+  return Math.min(8, Math.round((1 + 1.5 * Math.log10(1 + rps)) * 2) / 2);
 }
 
 function nodeLabel(n: GraphNode, stale: boolean): string {

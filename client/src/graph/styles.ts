@@ -1,7 +1,9 @@
 // The graph's stylesheet as data. Everything that varies per element (label, colour, width, shape)
 // was derived by decorate.ts and is read here through data(); classes carry the states (stale, found,
 // hidden, selected). Labels are culled when zoomed out (min-zoomed-font-size): measured in NOTES.md,
-// edge and node labels are the largest share of a 1,000-node frame.
+// edge and node labels are the largest share of a 1,000-node frame. Edge labels stay horizontal:
+// autorotated labels made relabelling every edge (a live update) several times slower here, as each
+// label's rotated box is recomputed.
 import type { StylesheetJson } from 'cytoscape';
 
 const ACCENT = '#0066cc';
@@ -68,7 +70,6 @@ export const graphStylesheet: StylesheetJson = [
       label: 'data(label)',
       'font-size': 10,
       color: '#1f2933',
-      'text-rotation': 'autorotate',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.85,
       'text-background-padding': '1px',

@@ -101,6 +101,9 @@ describe('decorate', () => {
     expect([...widths].sort((a, b) => a - b)).toEqual(widths);
     // Log scale: ten times the traffic adds the same width wherever you are.
     expect(edgeWidth(999) - edgeWidth(99)).toBeCloseTo(edgeWidth(99) - edgeWidth(9), 0);
+    // Half-pixel steps: a rate drifting from 10 to 10.4 rps leaves the width alone.
+    for (const rps of [0.3, 2.7, 10, 10.4, 57, 640]) expect(Number.isInteger(edgeWidth(rps) * 2)).toBe(true);
+    expect(edgeWidth(10.4)).toBe(edgeWidth(10));
     const els = decorate(bookinfo(), { edgeLabel: 'rps' });
     expect(byId(els, `${PP},${V1}`).data.width).toBe(edgeWidth(8));
   });
