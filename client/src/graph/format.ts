@@ -3,8 +3,9 @@ import type { EdgeWeight, Traffic } from '../../../shared/api/graph.ts';
 
 export function formatRps(rps: number): string {
   if (rps === 0) return '0 rps';
-  if (rps >= 100) return `${Math.round(rps)} rps`;
-  if (rps >= 10) return `${rps.toFixed(1)} rps`;
+  // Thresholds on the rounded value, so 9.999 reads "10.0 rps", not "10.00 rps".
+  if (rps >= 99.95) return `${Math.round(rps)} rps`;
+  if (rps >= 9.995) return `${rps.toFixed(1)} rps`;
   return `${rps.toFixed(2)} rps`;
 }
 
