@@ -224,6 +224,7 @@ async function measure(nodes: number, edges: number): Promise<SizeResult> {
 }
 
 requireBuiltUi();
+const loadBefore = loadavg()[0]!;
 const results: SizeResult[] = [];
 for (const s of sizes) results.push(await measure(s.nodes, s.edges));
 
@@ -256,7 +257,7 @@ results.forEach((r, i) => {
 console.log(
   JSON.stringify({
     bench: 'ui',
-    loadAverage: round1(loadavg()[0]!),
+    loadAverage: { before: round1(loadBefore), after: round1(loadavg()[0]!) },
     loads,
     updates,
     results,
