@@ -8,6 +8,7 @@ import type { SidecarClusters } from '../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../shared/api/sidecars.ts';
 import type { PrometheusSourceStatus, Sources } from '../shared/api/sources.ts';
 import type { DashboardCore, GraphRequest, WeightsService } from './api/dashboard-core.ts';
+import { CachedTrafficSource } from './graph/cached-traffic-source.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
 import { buildRoutes } from './graph/routes-builder.ts';
@@ -47,6 +48,7 @@ export class Dashboard implements DashboardCore {
   /** Graphs built since the last cycle, shared by every request and SSE client asking the same thing. */
   private cache = new Map<string, Graph>();
   private routesCache: WeightedRoute[] | undefined;
+  private readonly windowed = new Map<number, CachedTrafficSource>();
   private cycles = 0;
 
   readonly weights: WeightsService | undefined;
@@ -69,10 +71,19 @@ export class Dashboard implements DashboardCore {
     for (const l of this.listeners) l();
   }
 
+  /**
+   * The traffic source for a window, wrapped so each sidecar's figures are computed once per scrape and
+   * shared by every graph type, filter and API call until that sidecar is scraped again.
+   */
   private trafficFor(windowSeconds: number | undefined): TrafficSource {
     const t = this.opts.traffic;
-    if (windowSeconds === undefined || windowSeconds === t.windowSeconds || !t.withWindow) return t;
-    return t.withWindow(windowSeconds);
+    const w = windowSeconds === undefined || !t.withWindow ? t.windowSeconds : windowSeconds;
+    let cached = this.windowed.get(w);
+    if (!cached) {
+      cached = new CachedTrafficSource(w === t.windowSeconds || !t.withWindow ? t : t.withWindow(w));
+      this.windowed.set(w, cached);
+    }
+    return cached;
   }
 
   graph(req: GraphRequest): Graph {
@@ -90,7 +101,7 @@ export class Dashboard implements DashboardCore {
   }
 
   routes(): WeightedRoute[] {
-    this.routesCache ??= buildRoutes(this.opts.inventory.current(), this.opts.traffic);
+    this.routesCache ??= buildRoutes(this.opts.inventory.current(), this.trafficFor(undefined));
     return this.opts.weights ? this.opts.weights.decorate(this.routesCache) : this.routesCache;
   }
 
