@@ -31,7 +31,8 @@ export function QueryState<T>({
     <>
       {query.isError && (
         <p className="state" role="alert">
-          Showing the last data received: the API stopped answering ({query.error.message}).
+          Showing the last data received: the API stopped answering ({query.error.message}); retrying with
+          back-off.
         </p>
       )}
       {isEmpty(data) ? <div className="state">{empty}</div> : children(data)}
