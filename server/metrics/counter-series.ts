@@ -1,14 +1,15 @@
 // The history of one traffic series (a sidecar's upstream cluster, an Istio destination, an inbound
-// listener) as reset-corrected cumulative counters: each scrape adds its increments (see
-// counter-increments.ts) to a running total, and the totals are kept in two rings:
-// - fine: every sample, for the recent past (by default twice the default window);
-// - coarse: one sample per step (default 60 s) for the whole history (default 1 h).
-// Because the totals are already corrected for resets, the increase over any span is the newest total
-// minus the oldest one in it, so a rate over a window needs only the oldest and newest samples inside
-// it, and dropping the samples between coarse steps loses nothing but time resolution.
+// listener) as reset-corrected counters: each scrape's increments (see counter-increments.ts) are added
+// to a running total and kept, as float32 (increment-ring.ts), in two rings:
+// - fine: every sample's increments, for the recent past (by default twice the default window);
+// - coarse: the increments of each step (default 60 s: one sample per step) for the whole history
+//   (default 1 h), with the running total at the newest coarse sample.
+// Because the increments are already corrected for resets, the increase over any span is the sum of
+// the increments after its oldest sample up to its newest one (the same as newest total minus oldest
+// total), so dropping the samples between coarse steps loses nothing but time resolution.
 //
 // Vector layout (TRAFFIC_SCALARS, then one cumulative count per histogram bucket of `le`):
-import { SampleRing } from './sample-ring.ts';
+import { IncrementRing } from './increment-ring.ts';
 
 export const TRAFFIC_SCALARS = 11;
 export const IX = {
@@ -40,9 +41,12 @@ export class CounterSeries {
   readonly width: number;
   /** Epoch ms of the newest sample. */
   lastAt = Number.NEGATIVE_INFINITY;
+  /** Running total at the newest sample. */
   private readonly total: Float64Array;
-  private readonly fine: SampleRing;
-  private readonly coarse: SampleRing;
+  /** Running total at the newest coarse sample. */
+  private readonly coarseTotal: Float64Array;
+  private readonly fine: IncrementRing;
+  private readonly coarse: IncrementRing;
   private readonly coarseStepMs: number;
   private lastCoarseAt = Number.NEGATIVE_INFINITY;
 
@@ -50,14 +54,15 @@ export class CounterSeries {
     this.le = le;
     this.width = TRAFFIC_SCALARS + le.length;
     this.total = new Float64Array(this.width);
-    this.fine = new SampleRing(shape.fineCapacity, this.width);
-    this.coarse = new SampleRing(shape.coarseCapacity, this.width);
+    this.coarseTotal = new Float64Array(this.width);
+    this.fine = new IncrementRing(shape.fineCapacity, this.width);
+    this.coarse = new IncrementRing(shape.coarseCapacity, this.width);
     this.coarseStepMs = shape.coarseStepMs;
   }
 
   /** Bytes held by this series' arrays. */
   get bytes(): number {
-    return this.fine.bytes + this.coarse.bytes + this.total.byteLength;
+    return this.fine.bytes + this.coarse.bytes + this.total.byteLength + this.coarseTotal.byteLength;
   }
 
   /** Adds one scrape's increments (length `width`) at epoch ms `at`; older or equal times are ignored. */
@@ -65,9 +70,13 @@ export class CounterSeries {
     if (at <= this.lastAt) return;
     for (let i = 0; i < this.width; i++) this.total[i]! += increments[i]!;
     this.lastAt = at;
-    this.fine.push(at, this.total);
+    this.fine.push(at, increments);
     if (at - this.lastCoarseAt >= this.coarseStepMs) {
-      this.coarse.push(at, this.total);
+      // The step's increments, computed in place: coarseTotal becomes them, then the new total.
+      const step = this.coarseTotal;
+      for (let i = 0; i < this.width; i++) step[i] = this.total[i]! - step[i]!;
+      this.coarse.push(at, step);
+      step.set(this.total);
       this.lastCoarseAt = at;
     }
   }
@@ -82,22 +91,21 @@ export class CounterSeries {
     if (newestIx < 0) return undefined;
     const newestAt = this.fine.timeAt(newestIx);
     if (newestAt < start) return undefined;
-    // Oldest candidate in the fine ring; the coarse ring reaches further back when the window is long.
-    let oldAt = Number.POSITIVE_INFINITY;
-    let old: Float64Array | undefined;
+    // The oldest sample inside is in the fine ring, unless the coarse ring reaches further back.
+    const delta = new Float64Array(this.width);
     const f = this.fine.firstAtOrAfter(start);
-    if (f !== -1 && f <= newestIx) {
-      oldAt = this.fine.timeAt(f);
-      old = this.fine.valuesAt(f);
-    }
+    let oldAt = this.fine.timeAt(f);
     const c = this.coarse.firstAtOrAfter(start);
     if (c !== -1 && this.coarse.timeAt(c) < oldAt) {
       oldAt = this.coarse.timeAt(c);
-      old = this.coarse.valuesAt(c);
+      // total(newest) − total(c) = (total − coarseTotal) − fine increments after newest
+      //                            + coarse increments after c
+      for (let i = 0; i < this.width; i++) delta[i] = this.total[i]! - this.coarseTotal[i]!;
+      this.fine.addRange(newestIx + 1, this.fine.length - 1, delta, -1);
+      this.coarse.addRange(c + 1, this.coarse.length - 1, delta, 1);
+    } else {
+      this.fine.addRange(f + 1, newestIx, delta, 1);
     }
-    const newest = this.fine.valuesAt(newestIx);
-    const delta = new Float64Array(this.width);
-    if (old !== undefined) for (let i = 0; i < this.width; i++) delta[i] = newest[i]! - old[i]!;
     return { seconds: (newestAt - oldAt) / 1000, delta, le: this.le };
   }
 }

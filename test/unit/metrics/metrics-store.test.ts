@@ -495,7 +495,8 @@ describe('MetricsStore memory', () => {
     for (let i = 1; i <= 1440; i++) ingest(i);
     const after = store.stats();
     expect(after.bytes).toBe(first);
-    // The documented bound: (26 fine + 61 coarse) samples × (1 + 11 + 20) × 8 B, plus the running total.
-    expect(after.bytes / after.series).toBe((26 + 61) * 32 * 8 + 31 * 8);
+    // The documented bound: (26 fine + 61 coarse) samples × (8 B time + (11 + 20) × 4 B increments),
+    // plus the two running totals.
+    expect(after.bytes / after.series).toBe((26 + 61) * (8 + 31 * 4) + 2 * 31 * 8);
   });
 });
