@@ -84,6 +84,19 @@ describe('MetricsStore rates', () => {
     expect(store.updatedAt).toBe(T0 + 120_000);
   });
 
+  it('keeps rates exact for counters far past float32 precision, over the fine and the coarse samples', () => {
+    const c = clock();
+    const store = new MetricsStore({ now: c.now });
+    // 7 requests per second on a counter near 5e9 (float32 steps there are 512), for 30 minutes.
+    for (let s = 0; s <= 1800; s += 5)
+      store.ingest(scrape(T0 + s * 1000, { clusters: new Map([['big', steady(5e9 + 7 * s)]]) }));
+    c.set(T0 + 1_800_000);
+    expect(store.clusterTraffic('default/frontend/0', 'big')!.rps).toBe(7);
+    const t = store.withWindow(1200).clusterTraffic('default/frontend/0', 'big')!;
+    expect(t.rps).toBe(7);
+    expect(t.status['5xx']).toBeCloseTo(0.7, 9);
+  });
+
   it('uses only the samples inside the window', () => {
     const c = clock();
     const store = new MetricsStore({ now: c.now });
