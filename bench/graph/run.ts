@@ -10,7 +10,8 @@
 // figures as the last line.
 //
 //   node bench/graph/run.ts [--workloads 1000] [--replicas 1] [--clusters 10] [--cycles 720]
-//   node --max-semi-space-size=16 bench/graph/run.ts      # a smaller young generation
+//   node --max-semi-space-size=16 --heap-growing-percent=20 bench/graph/run.ts   # bin/meshscope's V8 flags
+//   node --max-semi-space-size=16 bench/graph/run.ts      # a smaller young generation only
 //   node bench/graph/run.ts --store-history 120            # the store without its hour of coarse samples
 
 import { loadavg } from 'node:os';
