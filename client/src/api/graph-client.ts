@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { type Graph, GraphSchema, type GraphType } from '../../../shared/api/graph.ts';
 import { ApiRequestError, fetchJson } from './fetch-json.ts';
+import { throttleLatest } from './throttle-latest.ts';
 
 export interface GraphParams {
   graphType: GraphType;
@@ -83,11 +84,15 @@ export interface GraphEvents {
  * reads. Paused or disabled: no connection, no updates applied. EventSource's own retry is replaced
  * by ours, so a server that keeps failing is asked less and less often, and the page can say so.
  */
-export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled: boolean }): GraphEvents {
+export function useGraphEvents(
+  p: GraphParams,
+  opts: { paused: boolean; enabled: boolean; refreshMs?: number },
+): GraphEvents {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<GraphEvents>({ state: 'connecting', retryAt: undefined });
   const search = graphSearch(p);
   const keyJson = JSON.stringify(graphKeys.of(p));
+  const refreshMs = opts.refreshMs ?? 0;
 
   useEffect(() => {
     if (opts.paused || !opts.enabled) {
@@ -95,6 +100,7 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
       return;
     }
     const key = JSON.parse(keyJson) as unknown[];
+    const updates = throttleLatest<Graph>(refreshMs, (g) => queryClient.setQueryData(key, g));
     let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let attempt = 0;
@@ -114,7 +120,7 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
           body = undefined;
         }
         const parsed = GraphSchema.safeParse(body);
-        if (parsed.success) queryClient.setQueryData(key, parsed.data);
+        if (parsed.success) updates.push(parsed.data);
         else console.warn('meshscope: a graph event did not match the contract', parsed.error.issues[0]);
       });
       es.addEventListener('error', () => {
@@ -129,8 +135,9 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
     return () => {
       source?.close();
       clearTimeout(timer);
+      updates.cancel();
     };
-  }, [search, keyJson, opts.paused, opts.enabled, queryClient]);
+  }, [search, keyJson, opts.paused, opts.enabled, refreshMs, queryClient]);
 
   return status;
 }
@@ -139,13 +146,13 @@ export function useGraphEvents(p: GraphParams, opts: { paused: boolean; enabled:
  * The graph the page shows, kept current by the event stream; polled only while the stream is down
  * (and not paused). A window or parameter the server rejects (4xx) opens no stream: the page shows why.
  */
-export function useLiveGraph(p: GraphParams, paused: boolean, pollMs = 10_000) {
+export function useLiveGraph(p: GraphParams, paused: boolean, refreshMs = 0, pollMs = 10_000) {
   const [streamLive, setStreamLive] = useState(false);
   const query = useGraph(p, { pollMs: paused || streamLive ? false : pollMs });
   // Subscribe once the server has answered for these parameters: a rejected window (400) would only
   // make the stream fail and retry, and an unreachable API is retried by the poll.
   const answered = query.data !== undefined && !query.isPlaceholderData && !isClientError(query.error);
-  const events = useGraphEvents(p, { paused, enabled: answered });
+  const events = useGraphEvents(p, { paused, enabled: answered, refreshMs });
   useEffect(() => setStreamLive(events.state === 'live'), [events.state]);
   return { query, events };
 }

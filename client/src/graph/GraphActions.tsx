@@ -3,7 +3,17 @@
 import { useId } from 'react';
 import { LAYOUT_LABELS, LAYOUT_NAMES, type LayoutName } from './layout-names.ts';
 
+/** How often live updates are applied: 0 = every scrape cycle. */
+export const REFRESH_CHOICES = [
+  { ms: 0, label: 'Live' },
+  { ms: 10_000, label: 'Every 10 s' },
+  { ms: 30_000, label: 'Every 30 s' },
+  { ms: 60_000, label: 'Every minute' },
+] as const;
+
 export interface GraphActionsProps {
+  refreshMs: number;
+  onRefreshMs: (ms: number) => void;
   paused: boolean;
   onTogglePause: () => void;
   onRefresh: () => void;
@@ -24,6 +34,18 @@ export function GraphActions(p: GraphActionsProps) {
       <button type="button" onClick={p.onRefresh} disabled={p.refreshing}>
         {p.refreshing ? 'Refreshing…' : 'Refresh'}
       </button>
+      <label htmlFor={`${id}-refresh`}>Updates</label>
+      <select
+        id={`${id}-refresh`}
+        value={p.refreshMs}
+        onChange={(e) => p.onRefreshMs(Number(e.currentTarget.value))}
+      >
+        {REFRESH_CHOICES.map((c) => (
+          <option key={c.ms} value={c.ms}>
+            {c.label}
+          </option>
+        ))}
+      </select>
       <button type="button" aria-pressed={p.paused} onClick={p.onTogglePause}>
         {p.paused ? 'Resume' : 'Pause'}
       </button>

@@ -20,10 +20,11 @@ import '../graph/graph.css';
 export function GraphPage() {
   const [state, update] = useGraphUrlState();
   const [paused, setPaused] = useState(false);
+  const [refreshMs, setRefreshMs] = useState(0);
   const [layoutRun, setLayoutRun] = useState(0);
   const cy = useRef<Core | undefined>(undefined);
   const params = { graphType: state.graphType, namespaces: state.namespaces, window: state.window };
-  const { query, events } = useLiveGraph(params, paused);
+  const { query, events } = useLiveGraph(params, paused, refreshMs);
   const graph = query.data;
   // With a namespace filter the graph lists only those: ask for the whole mesh's, now and then.
   const everything = useGraph(
@@ -65,6 +66,8 @@ export function GraphPage() {
             hideError={view.hideError}
           />
           <GraphActions
+            refreshMs={refreshMs}
+            onRefreshMs={setRefreshMs}
             paused={paused}
             onTogglePause={() => setPaused((p) => !p)}
             onRefresh={() => void query.refetch()}
