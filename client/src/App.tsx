@@ -15,8 +15,19 @@ function pageFromHash(): Page {
 
 export function App() {
   const [page, setPage] = useState<Page>(pageFromHash);
+  // The graph's view lives in its URL (namespaces, type, labels, find/hide, selection): coming back to
+  // it from another page restores the last one instead of starting over.
+  const [graphHash, setGraphHash] = useState(() =>
+    pageFromHash() === 'graph' && window.location.hash ? window.location.hash : '#/graph',
+  );
   useEffect(() => {
-    const onHash = () => setPage(pageFromHash());
+    const onHash = (ev: HashChangeEvent) => {
+      setPage(pageFromHash());
+      // The graph page keeps its URL current with replaceState (no hashchange), so its last state is
+      // the URL being left.
+      const left = new URL(ev.oldURL).hash;
+      if (left.startsWith('#/graph')) setGraphHash(left);
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -26,7 +37,11 @@ export function App() {
         <span className="brand">meshscope</span>
         <nav aria-label="Pages">
           {(Object.keys(PAGES) as Page[]).map((p) => (
-            <a key={p} href={`#/${p}`} aria-current={p === page ? 'page' : undefined}>
+            <a
+              key={p}
+              href={p === 'graph' ? graphHash : `#/${p}`}
+              aria-current={p === page ? 'page' : undefined}
+            >
               {PAGES[p]}
             </a>
           ))}
