@@ -275,6 +275,13 @@ describe('the graph page on the demo mesh', () => {
     } finally {
       await other.close();
     }
+    // Leaving for another page and coming back through the navigation keeps the same view.
+    await page.getByRole('navigation').getByRole('link', { name: 'Sidecars' }).click();
+    await page.getByRole('heading', { name: 'Sidecars' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Graph' }).click();
+    await waitForGraph(page, DEMO_NODES.length);
+    expect(await page.getByLabel('Edge labels').inputValue()).toBe('share');
+    expect(await page.getByRole('searchbox', { name: 'Find' }).inputValue()).toBe('version = v2');
     expect(browser.pageErrors).toEqual([]);
   });
 
