@@ -1,5 +1,6 @@
 // histogramQuantile against hand computations of Prometheus' histogram_quantile (bucketQuantile).
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUCKETS } from '../../../proxy/stats/store.ts';
 import { histogramQuantile } from '../../../server/metrics/histogram-quantile.ts';
 
 const INF = Number.POSITIVE_INFINITY;
@@ -51,28 +52,7 @@ describe('histogramQuantile', () => {
 
   it("matches a hand computation on Envoy's default buckets", () => {
     // Envoy's upstream_rq_time bounds; 200 requests: 120 in (1, 5], 60 in (5, 10], 18 in (10, 25], 2 in (25, 50].
-    const envoyLe = [
-      0.5,
-      1,
-      5,
-      10,
-      25,
-      50,
-      100,
-      250,
-      500,
-      1000,
-      2500,
-      5000,
-      10000,
-      30000,
-      60000,
-      300000,
-      600000,
-      1800000,
-      3600000,
-      INF,
-    ];
+    const envoyLe = [...DEFAULT_BUCKETS, INF];
     const c = [
       0, 0, 120, 180, 198, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
     ];

@@ -1,6 +1,7 @@
 // MetricsStore: window rates, 503 causes, counter resets, quantiles, Istio telemetry, windows beyond
 // the fine ring, expiry and bounded memory. Scrapes are built by hand; the clock is the test's.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUCKETS } from '../../../proxy/stats/store.ts';
 import { vectorIncrements } from '../../../server/metrics/counter-increments.ts';
 import { MetricsStore } from '../../../server/metrics/metrics-store.ts';
 import type {
@@ -461,28 +462,7 @@ describe('MetricsStore memory', () => {
   });
 
   it('holds a constant number of bytes per series however long it runs', () => {
-    const le = [
-      0.5,
-      1,
-      5,
-      10,
-      25,
-      50,
-      100,
-      250,
-      500,
-      1000,
-      2500,
-      5000,
-      10000,
-      30000,
-      60000,
-      300000,
-      600000,
-      1800000,
-      3600000,
-      INF,
-    ];
+    const le = [...DEFAULT_BUCKETS, INF];
     const store = new MetricsStore();
     const ingest = (i: number) =>
       store.ingest(

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUCKETS } from '../../../proxy/stats/store.ts';
 import { groupHistograms } from '../../../server/metrics/group-histograms.ts';
 import {
   type ParsedExposition,
@@ -93,28 +94,7 @@ describe('parsePrometheusText on real Envoy scrapes', () => {
       'original-destination',
       'prometheus_backend',
     ]);
-    const les = [
-      0.5,
-      1,
-      5,
-      10,
-      25,
-      50,
-      100,
-      250,
-      500,
-      1000,
-      2500,
-      5000,
-      10000,
-      30000,
-      60000,
-      300000,
-      600000,
-      1800000,
-      3600000,
-      Number.POSITIVE_INFINITY,
-    ];
+    const les = [...DEFAULT_BUCKETS, Number.POSITIVE_INFINITY];
     const dataplane = connect[0]!;
     expect(dataplane.buckets.map((b) => b[0])).toEqual(les);
     expect(dataplane.buckets.map((b) => b[1])).toEqual([0, 0, 0, ...Array<number>(17).fill(1)]);

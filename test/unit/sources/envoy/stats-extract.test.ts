@@ -1,34 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUCKETS } from '../../../../proxy/stats/store.ts';
 import { parsePrometheusText } from '../../../../server/metrics/prom-text-parser.ts';
 import { classifyClusterFamily } from '../../../../server/sources/envoy/cluster-stats.ts';
 import { extractStats } from '../../../../server/sources/envoy/stats-extract.ts';
 import { ENVOY_FIXTURES } from '../../../support/shared-paths.ts';
 
 const fixture = (name: string) => parsePrometheusText(readFileSync(join(ENVOY_FIXTURES, name), 'utf8'));
-const ENVOY_BUCKETS = [
-  0.5,
-  1,
-  5,
-  10,
-  25,
-  50,
-  100,
-  250,
-  500,
-  1000,
-  2500,
-  5000,
-  10000,
-  30000,
-  60000,
-  300000,
-  600000,
-  1800000,
-  3600000,
-  Number.POSITIVE_INFINITY,
-];
+const ENVOY_BUCKETS = [...DEFAULT_BUCKETS, Number.POSITIVE_INFINITY];
 
 describe('extractStats on plain Envoy (envoy_stats_prometheus_plain_envoy_demo.txt)', () => {
   const parsed = fixture('envoy_stats_prometheus_plain_envoy_demo.txt');
