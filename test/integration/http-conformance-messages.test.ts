@@ -1,428 +1,24 @@
-// The proxy's HTTP/1.1 codec against raw bytes: what it must refuse (and never forward: every refusal
-// here is a request-smuggling hole if the upstream parses differently), and what it must carry through
-// unchanged — bodies of every size and framing, no-body responses, 100-continue, keep-alive, close,
-// HTTP/1.0, pipelining, upgrades, and the headers Envoy adds.
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { staticBootstrap } from '../support/envoy-bootstrap.ts';
-import { type HttpRequest, sha256 } from '../support/http-message.ts';
-import { PATTERN_BLOCK, patternBlock, patternBytes, patternSha256 } from '../support/pattern-bytes.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BackendProcess,
-  type ProxyProcess,
-  type RawUpstream,
-  type RawUpstreamConnection,
-  rawUpstream,
-  startBackend,
-  startProxy,
-  stopAll,
-} from '../support/processes.ts';
-import { closeAllClients, type RawClient, rawConnect, sendRaw } from '../support/raw-client.ts';
+  type Described,
+  describeRequest,
+  header,
+  KiB,
+  setUpConformanceRig,
+  sleep,
+} from '../support/conformance-rig.ts';
+import { sha256 } from '../support/http-message.ts';
+import { patternBytes, patternSha256 } from '../support/pattern-bytes.ts';
+import type { BackendProcess, RawUpstream } from '../support/processes.ts';
+import { type RawClient, rawConnect, sendRaw } from '../support/raw-client.ts';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+const rig = setUpConformanceRig();
 let up: RawUpstream;
-let slowUp: RawUpstream;
 let backend: BackendProcess;
 let reuseBackend: BackendProcess;
-let proxy: ProxyProcess;
-let port: {
-  raw: number;
-  backend: number;
-  backendNoUpgrade: number;
-  slow: number;
-  reuse: number;
-};
-
-type Handler = (req: HttpRequest, conn: RawUpstreamConnection) => void | Promise<void>;
-
-/** The raw upstream's default answer: what it received, as JSON. */
-const describeRequest: Handler = (req, conn) =>
-  conn.respond(
-    200,
-    JSON.stringify({
-      conn: conn.id,
-      method: req.method,
-      target: req.target,
-      version: req.version,
-      framing: req.framing,
-      headers: req.headers,
-      bodyLength: req.bodyLength,
-      bodySha256: req.bodySha256,
-    }),
-    { 'content-type': 'application/json' },
-  );
-let handler: Handler = describeRequest;
-
-interface Described {
-  conn: number;
-  method: string;
-  target: string;
-  version: string;
-  framing: string;
-  headers: [string, string][];
-  bodyLength: number;
-  bodySha256: string;
-}
-
-const header = (d: Described, name: string): string[] =>
-  d.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
-
-beforeAll(async () => {
-  [up, slowUp, backend, reuseBackend] = await Promise.all([
-    rawUpstream(),
-    rawUpstream(),
-    startBackend({ name: 'v1' }),
-    startBackend({ name: 'reuse' }),
-  ]);
-  up.serve((req, conn) => handler(req, conn), { keepBody: false, timeoutMs: 60_000 });
-  proxy = await startProxy(
-    staticBootstrap({
-      listeners: [
-        { name: 'raw', routes: [{ prefix: '/', cluster: 'raw' }] },
-        { name: 'backend', routes: [{ prefix: '/', cluster: 'backend' }], upgradeTypes: ['websocket'] },
-        { name: 'backend_no_upgrade', routes: [{ prefix: '/', cluster: 'backend' }] },
-        { name: 'slow', routes: [{ prefix: '/', cluster: 'slow' }] },
-        { name: 'reuse', routes: [{ prefix: '/', cluster: 'reuse' }] },
-      ],
-      clusters: [
-        { name: 'raw', endpoints: [{ port: up.port }] },
-        { name: 'backend', endpoints: [{ port: backend.port }] },
-        { name: 'slow', endpoints: [{ port: slowUp.port }] },
-        { name: 'reuse', endpoints: [{ port: reuseBackend.port }] },
-      ],
-    }),
-  );
-  const p = proxy.listenerPorts;
-  port = {
-    raw: p['raw']!,
-    backend: p['backend']!,
-    backendNoUpgrade: p['backend_no_upgrade']!,
-    slow: p['slow']!,
-    reuse: p['reuse']!,
-  };
-});
-
-afterAll(async () => {
-  closeAllClients();
-  await stopAll();
-  await Promise.all([up?.close(), slowUp?.close()]);
-});
-
-beforeEach(() => {
-  handler = describeRequest;
-});
-
-function chunked(body: Buffer, pieceSize: number): Buffer {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < body.length; i += pieceSize) {
-    const piece = body.subarray(i, i + pieceSize);
-    parts.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from('0\r\n\r\n'));
-  return Buffer.concat(parts);
-}
-
-describe('requests refused before anything is forwarded', () => {
-  const H = 'Host: conformance.test\r\n';
-  const cases: { name: string; raw: string; status: number }[] = [
-    {
-      name: 'Content-Length and Transfer-Encoding together',
-      raw: `POST / HTTP/1.1\r\n${H}Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n${H}\r\n`,
-      status: 400,
-    },
-    {
-      name: 'duplicate Content-Length',
-      raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello`,
-      status: 400,
-    },
-    {
-      name: 'Content-Length with non-digits',
-      raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5a\r\n\r\nhello`,
-      status: 400,
-    },
-    {
-      name: 'negative Content-Length',
-      raw: `POST / HTTP/1.1\r\n${H}Content-Length: -5\r\n\r\nhello`,
-      status: 400,
-    },
-    {
-      name: 'Content-Length list',
-      raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5, 5\r\n\r\nhello`,
-      status: 400,
-    },
-    {
-      name: 'Transfer-Encoding other than chunked',
-      raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\nxxxx`,
-      status: 501,
-    },
-    {
-      name: 'Transfer-Encoding list ending in chunked',
-      raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`,
-      status: 501,
-    },
-    {
-      name: 'invalid chunk size',
-      raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`,
-      status: 400,
-    },
-    {
-      name: 'chunk size overflow',
-      raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n`,
-      status: 400,
-    },
-    {
-      name: 'bare LF inside the chunked trailers',
-      raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n0\r\n\nGET /smuggled HTTP/1.1\r\n${H}\r\n`,
-      status: 400,
-    },
-    { name: 'obs-fold header', raw: `GET / HTTP/1.1\r\n${H}X-Folded: a\r\n b\r\n\r\n`, status: 400 },
-    { name: 'NUL in a header value', raw: `GET / HTTP/1.1\r\n${H}X-Nul: a\0b\r\n\r\n`, status: 400 },
-    { name: 'bare CR in a header value', raw: `GET / HTTP/1.1\r\n${H}X-Cr: a\rb\r\n\r\n`, status: 400 },
-    { name: 'bare LF line endings', raw: 'GET / HTTP/1.1\nHost: conformance.test\n\n', status: 400 },
-    {
-      name: 'bare LF ending one header line',
-      raw: `GET / HTTP/1.1\r\n${H}X-A: 1\nX-B: 2\r\n\r\n`,
-      status: 400,
-    },
-    { name: 'space before the colon', raw: `GET / HTTP/1.1\r\nHost : conformance.test\r\n\r\n`, status: 400 },
-    {
-      name: 'header block over 60 KiB',
-      raw: `GET / HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(61 * KiB)}\r\n\r\n`,
-      status: 431,
-    },
-    {
-      name: 'header block over 60 KiB in many fields',
-      raw: `GET / HTTP/1.1\r\n${H}${`X-Many: ${'m'.repeat(1000)}\r\n`.repeat(62)}\r\n`,
-      status: 431,
-    },
-    { name: 'HTTP/1.1 without Host', raw: 'GET / HTTP/1.1\r\nX-No-Host: 1\r\n\r\n', status: 400 },
-    { name: 'two Host headers', raw: `GET / HTTP/1.1\r\n${H}Host: other.test\r\n\r\n`, status: 400 },
-    { name: 'invalid method token', raw: `G(T / HTTP/1.1\r\n${H}\r\n`, status: 400 },
-    { name: 'control character in the target', raw: `GET /a\x01b HTTP/1.1\r\n${H}\r\n`, status: 400 },
-    { name: 'a space in the Host header', raw: 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n', status: 400 },
-    { name: 'a slash in the Host header', raw: 'GET / HTTP/1.1\r\nHost: a/b\r\n\r\n', status: 400 },
-    {
-      name: 'more than 100 header fields (Envoy max_headers_count)',
-      raw: `GET / HTTP/1.1\r\n${H}${Array.from({ length: 100 }, (_, i) => `X-F${i}: v\r\n`).join('')}\r\n`,
-      status: 431,
-    },
-    // RFC 9110 §15.6.6: 505 is the status for a major version the server does not support.
-    { name: 'HTTP/2.0 version', raw: `GET / HTTP/2.0\r\n${H}\r\n`, status: 505 },
-  ];
-
-  it.each(cases)('$name → $status, connection closed, nothing upstream', async ({ raw, status }) => {
-    const bytesBefore = up.bytesReceived;
-    const connsBefore = up.connections.length;
-    const { client, response } = await sendRaw(port.raw, raw);
-    expect(response.status).toBe(status);
-    expect(response.header('connection')).toBe('close');
-    // Exactly one answer, then the connection ends: the bytes after a bad message are never read as
-    // another request.
-    expect(await client.closesWithin(2_000)).toBe(true);
-    await sleep(50);
-    expect(up.bytesReceived - bytesBefore).toBe(0);
-    expect(up.connections.length - connsBefore).toBe(0);
-  });
-
-  it('accepts a 59 KiB header block (the limit is 60 KiB)', async () => {
-    const { response, client } = await sendRaw(
-      port.raw,
-      `GET /big-but-fine HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(59 * KiB)}\r\n\r\n`,
-    );
-    expect(response.status).toBe(200);
-    const d = JSON.parse(response.body.toString()) as Described;
-    expect(header(d, 'x-big')[0]).toHaveLength(59 * KiB);
-    client.close();
-  });
-
-  it('an invalid chunk after the head was forwarded: the bad bytes never reach the upstream', async () => {
-    const c = await rawConnect(port.slow);
-    await c.write(`POST /late HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`);
-    const conn = await slowUp.nextConnection();
-    const head = await conn.reader.readUntil('\r\n\r\n');
-    expect(head.toString('latin1')).toMatch(/^POST \/late HTTP\/1\.1\r\n/);
-    expect((await conn.reader.readExactly(10)).toString('latin1')).toBe('5\r\nhello\r\n');
-    await c.write('zz\r\nsmuggled\r\n0\r\n\r\n');
-    const res = await c.readResponse();
-    expect(res.status).toBe(400);
-    expect(await c.closesWithin(2_000)).toBe(true);
-    // The upstream connection is abandoned (its request can never complete) and saw no invalid byte.
-    await conn.closed;
-    expect(conn.reader.buffered).toBe(0);
-  });
-
-  it('the proxy still serves after all of that', async () => {
-    const { response, client } = await sendRaw(port.raw, `GET /still-alive HTTP/1.1\r\n${H}\r\n`);
-    expect(response.status).toBe(200);
-    client.close();
-  });
-});
-
-describe('bodies pass through intact', () => {
-  const sizes = [0, 1, 64 * KiB, 10 * MiB];
-
-  describe.each(sizes)('request body of %i bytes', (size) => {
-    const body = patternBytes(size);
-
-    it('with Content-Length: same bytes, same framing at the upstream', async () => {
-      const c = await rawConnect(port.raw);
-      await c.write(
-        Buffer.concat([
-          Buffer.from(`POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: ${size}\r\n\r\n`),
-          body,
-        ]),
-      );
-      const res = await c.readResponse({ timeoutMs: 20_000 });
-      const d = JSON.parse(res.body.toString()) as Described;
-      expect(d.bodyLength).toBe(size);
-      expect(d.bodySha256).toBe(sha256(body));
-      expect(header(d, 'content-length')).toEqual([String(size)]);
-      expect(header(d, 'transfer-encoding')).toEqual([]);
-      c.close();
-    });
-
-    it('chunked: same bytes, still chunked at the upstream', async () => {
-      const c = await rawConnect(port.raw);
-      const encoded = chunked(body, 16 * KiB + 7);
-      await c.write(
-        Buffer.concat([
-          Buffer.from('POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n'),
-          encoded,
-        ]),
-      );
-      const res = await c.readResponse({ timeoutMs: 20_000 });
-      const d = JSON.parse(res.body.toString()) as Described;
-      expect(d.framing).toBe('chunked');
-      expect(d.bodyLength).toBe(size);
-      expect(d.bodySha256).toBe(sha256(body));
-      expect(header(d, 'content-length')).toEqual([]);
-      c.close();
-    });
-
-    it('response with Content-Length comes back intact', async () => {
-      const c = await rawConnect(port.backend);
-      await c.write(`GET /bytes/${size} HTTP/1.1\r\nHost: a\r\n\r\n`);
-      const res = await c.readResponse({ keepBody: false, timeoutMs: 20_000 });
-      expect(res.status).toBe(200);
-      expect(res.framing).toBe('length');
-      expect(res.header('content-length')).toBe(String(size));
-      expect(res.bodySha256).toBe(patternSha256(size));
-      c.close();
-    });
-
-    it('chunked response comes back intact and chunked', async () => {
-      const c = await rawConnect(port.backend);
-      await c.write(`GET /bytes/${size}?chunked=1 HTTP/1.1\r\nHost: a\r\n\r\n`);
-      const res = await c.readResponse({ keepBody: false, timeoutMs: 20_000 });
-      expect(res.status).toBe(200);
-      expect(res.framing).toBe('chunked');
-      expect(res.bodyLength).toBe(size);
-      expect(res.bodySha256).toBe(patternSha256(size));
-      c.close();
-    });
-  });
-
-  it('a body arriving byte by byte after the head is forwarded whole', async () => {
-    const c = await rawConnect(port.raw);
-    await c.write('POST /trickle HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
-    const body = chunked(Buffer.from('trickled body'), 4);
-    for (const byte of body) await c.write(Buffer.from([byte]));
-    const d = JSON.parse((await c.readResponse()).body.toString()) as Described;
-    expect(d.bodySha256).toBe(sha256('trickled body'));
-    c.close();
-  });
-});
-
-describe('backpressure', () => {
-  const SIZE = 200 * MiB;
-  const PAUSE_MS = 1_500;
-  // A proxy that buffered instead of pushing back would hold most of the 200 MiB during the pause.
-  const LIMIT = 64 * MiB;
-
-  it('a slow client: the proxy stops reading the upstream instead of buffering 200 MiB', {
-    timeout: 30_000,
-  }, async () => {
-    const before = await backend.stats();
-    const rssBefore = proxy.rssBytes();
-    const c = await rawConnect(port.backend);
-    await c.write(`GET /bytes/${SIZE} HTTP/1.1\r\nHost: a\r\n\r\n`);
-    // Read the head, then stop reading for a while.
-    await c.reader.readUntil('\r\n\r\n');
-    c.socket.pause();
-    let maxRss = rssBefore;
-    const t0 = Date.now();
-    while (Date.now() - t0 < PAUSE_MS) {
-      await sleep(100);
-      maxRss = Math.max(maxRss, proxy.rssBytes());
-    }
-    const during = await backend.stats();
-    const writtenDuringPause = during.bodyBytesWritten - before.bodyBytesWritten;
-    expect(writtenDuringPause).toBeLessThan(LIMIT);
-    c.socket.resume();
-    const sampler = setInterval(() => {
-      maxRss = Math.max(maxRss, proxy.rssBytes());
-    }, 100);
-    try {
-      const h = createHash('sha256');
-      await c.reader.stream(SIZE, (p) => h.update(p), 20_000);
-      expect(h.digest('hex')).toBe(patternSha256(SIZE));
-    } finally {
-      clearInterval(sampler);
-    }
-    expect(maxRss - rssBefore).toBeLessThan(LIMIT);
-    c.close();
-  });
-
-  it('a slow upstream: the proxy stops reading the client instead of buffering 200 MiB', {
-    timeout: 30_000,
-  }, async () => {
-    const rssBefore = proxy.rssBytes();
-    const c = await rawConnect(port.slow);
-    let flushed = 0;
-    let writing = true;
-    const writer = (async () => {
-      await c.write(`PUT /upload HTTP/1.1\r\nHost: a\r\nContent-Length: ${SIZE}\r\n\r\n`);
-      // Blocks are made as they are written: holding 200 MiB here would blur the measurement.
-      for (let k = 0; k * PATTERN_BLOCK < SIZE; k++) {
-        if (!writing) return;
-        const p = patternBlock(k).subarray(0, SIZE - k * PATTERN_BLOCK);
-        const ok = c.socket.write(p, () => {
-          flushed += p.length;
-        });
-        if (!ok) await new Promise((r) => c.socket.once('drain', r));
-      }
-    })();
-    const conn = await slowUp.nextConnection();
-    await conn.reader.readUntil('\r\n\r\n');
-    conn.socket.pause();
-    let maxRss = rssBefore;
-    const t0 = Date.now();
-    while (Date.now() - t0 < PAUSE_MS) {
-      await sleep(100);
-      maxRss = Math.max(maxRss, proxy.rssBytes());
-    }
-    expect(flushed).toBeLessThan(LIMIT);
-    conn.socket.resume();
-    const sampler = setInterval(() => {
-      maxRss = Math.max(maxRss, proxy.rssBytes());
-    }, 100);
-    try {
-      const h = createHash('sha256');
-      await conn.reader.stream(SIZE, (p) => h.update(p), 20_000);
-      expect(h.digest('hex')).toBe(patternSha256(SIZE));
-      await writer;
-    } finally {
-      writing = false;
-      clearInterval(sampler);
-    }
-    expect(maxRss - rssBefore).toBeLessThan(LIMIT);
-    await conn.respond(200, 'stored');
-    expect((await c.readResponse()).body.toString()).toBe('stored');
-    c.close();
-  });
+let port: typeof rig.port;
+beforeAll(() => {
+  ({ up, backend, reuseBackend, port } = rig);
 });
 
 describe('responses without a body', () => {
@@ -461,14 +57,14 @@ describe('responses without a body', () => {
   });
 
   it('a 204 from a raw upstream that (wrongly) sends bytes after it does not leak them to the client', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write(`HTTP/1.1 204 No Content\r\nX-Conn: ${conn.id}\r\n\r\nGARBAGE`);
     };
     const c = await rawConnect(port.raw);
     await c.write('GET /no-content HTTP/1.1\r\nHost: a\r\n\r\n');
     const first = await c.readResponse();
     expect(first.status).toBe(204);
-    handler = describeRequest;
+    rig.handler = describeRequest;
     await c.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
     const next = await c.readResponse();
     expect(next.status).toBe(200);
@@ -482,7 +78,7 @@ describe('responses without a body', () => {
 
 describe('what the upstream sends is checked too', () => {
   it('a response with Content-Length and Transfer-Encoding is a 502, and that upstream connection is dropped', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     };
     const { response, client } = await sendRaw(port.raw, 'GET /ambiguous HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -493,7 +89,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('a 200 with Content-Length: 0 completes at once (nothing to wait for) and the client connection is reused', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Empty: yes\r\n\r\n');
     };
     const started = Date.now();
@@ -505,7 +101,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('a response head with bare-LF line endings is a 502 at once, not at the route timeout', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
     };
     const started = Date.now();
@@ -516,7 +112,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('headers named in Connection are hop-by-hop: not forwarded either way', async () => {
-    handler = async (req, conn) => {
+    rig.handler = async (req, conn) => {
       const forwarded = req.header('x-hop') === undefined ? 'no' : 'yes';
       await conn.write(
         `HTTP/1.1 200 OK\r\nConnection: x-secret\r\nX-Secret: s\r\nX-Seen: ${forwarded}\r\nContent-Length: 0\r\n\r\n`,
@@ -532,7 +128,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('bytes past Content-Length never reach the client; the next request uses a new upstream connection', async () => {
-    handler = async (req, conn) => {
+    rig.handler = async (req, conn) => {
       await conn.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Conn: ${conn.id}\r\n\r\nokEXTRA`);
       void req;
     };
@@ -540,7 +136,7 @@ describe('what the upstream sends is checked too', () => {
     await c.write('GET /overlong HTTP/1.1\r\nHost: a\r\n\r\n');
     const first = await c.readResponse();
     expect(first.body.toString()).toBe('ok');
-    handler = describeRequest;
+    rig.handler = describeRequest;
     await c.write('GET /next HTTP/1.1\r\nHost: a\r\n\r\n');
     const second = await c.readResponse();
     expect(second.startLine).toBe('HTTP/1.1 200 OK');
@@ -551,7 +147,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('an invalid chunk in a response already started ends the client connection instead of completing it', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
       await sleep(20);
       await conn.write('zz\r\nsmuggled\r\n0\r\n\r\n');
@@ -563,7 +159,7 @@ describe('what the upstream sends is checked too', () => {
   });
 
   it('a close-delimited response to a keep-alive client is re-chunked and the client connection stays open', async () => {
-    handler = async (_req, conn) => {
+    rig.handler = async (_req, conn) => {
       await conn.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the ');
       await conn.write('end');
       conn.socket.end();
@@ -573,14 +169,14 @@ describe('what the upstream sends is checked too', () => {
     const res = await c.readResponse();
     expect(res.framing).toBe('chunked');
     expect(res.body.toString()).toBe('until the end');
-    handler = describeRequest;
+    rig.handler = describeRequest;
     await c.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
     expect((await c.readResponse()).status).toBe(200);
     c.close();
   });
 
   it("the upstream's own 100 Continue is not relayed a second time", async () => {
-    handler = async (req, conn) => {
+    rig.handler = async (req, conn) => {
       await conn.write('HTTP/1.1 100 Continue\r\n\r\n');
       await conn.respond(200, `got ${req.bodyLength}`);
     };
@@ -650,7 +246,7 @@ describe('connection management', () => {
   });
 
   it('Connection: close from the upstream: a new upstream connection next time, the client connection stays', async () => {
-    handler = async (req, conn) => {
+    rig.handler = async (req, conn) => {
       await conn.respond(200, `${conn.id}`, { connection: 'close' });
       conn.socket.end();
       void req;
@@ -730,7 +326,7 @@ describe('connection management', () => {
   });
 
   it('a pipelined request split across writes is still answered', async () => {
-    handler = async (req, conn) => {
+    rig.handler = async (req, conn) => {
       if (req.target === '/slow-first') await sleep(100);
       await describeRequest(req, conn);
     };
