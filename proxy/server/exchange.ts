@@ -26,6 +26,9 @@ const MAX_RESPONSE_HEAD = 96 * 1024;
 
 function noop(): void {}
 
+/** Most requests have no body; a framer with nothing to track can be shared (it never changes state). */
+const NO_BODY = new BodyFramer('none');
+
 export class Exchange implements UpstreamHandler {
   private readonly dc: DownstreamConnection;
   private readonly core: ProxyCore;
@@ -95,7 +98,9 @@ export class Exchange implements UpstreamHandler {
 
     this.reqFramer = req.chunked
       ? new BodyFramer('chunked')
-      : new BodyFramer(req.contentLength > 0 ? 'length' : 'none', req.contentLength);
+      : req.contentLength > 0
+        ? new BodyFramer('length', req.contentLength)
+        : NO_BODY;
     this.reqDone = this.reqFramer.done;
 
     const sel = ctx.routes.selectRoute(req);
