@@ -2,6 +2,7 @@
 // and their zod schemas live together so the server validates what it sends and the client what it
 // receives. View concerns (colours, widths, labels) are derived on the client, not stored here.
 import { z } from 'zod';
+import { PoliciesSchema } from './policies.ts';
 
 export const GraphTypeSchema = z.enum(['workload', 'app', 'versionedApp', 'service']);
 export type GraphType = z.infer<typeof GraphTypeSchema>;
@@ -65,6 +66,8 @@ export const GraphNodeSchema = z.object({
   /** Traffic received and sent by this node over the window. */
   inbound: TrafficSchema,
   outbound: TrafficSchema,
+  /** Faults on its own inbound listener, and what its callers apply towards it (policies.ts). */
+  policies: PoliciesSchema.optional(),
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 
@@ -89,6 +92,13 @@ export const GraphEdgeSchema = z.object({
   traffic: TrafficSchema,
   weights: z.array(EdgeWeightSchema),
   health: HealthSchema,
+  /** What the source's sidecar applies on the way (circuit breakers, retries, faults…), with figures. */
+  policies: PoliciesSchema.optional(),
+  /**
+   * A mirrored copy of the source's requests (`request_mirror_policies`): its own edge, beside the
+   * primary one, carrying the shadow cluster's figures; the caller never sees these answers.
+   */
+  mirror: z.literal(true).optional(),
 });
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 
