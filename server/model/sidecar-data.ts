@@ -16,6 +16,16 @@ export interface ClusterCounters {
   rqTime: { le: number[]; counts: number[]; sum: number; count: number } | undefined;
 }
 
+/** Per upstream cluster, the gauges alert rules read (server/sources/envoy/cluster-gauges.ts). */
+export interface ClusterGauges {
+  /** Breakers whose `circuit_breakers.<priority>.<resource>_open` gauge is set, e.g. `default.rq_pending_open`. */
+  openBreakers: string[];
+  /** `outlier_detection.ejections_active`; undefined when the sidecar does not report it. */
+  ejectionsActive: number | undefined;
+  membershipHealthy: number | undefined;
+  membershipTotal: number | undefined;
+}
+
 /** Istio's own telemetry (`istio_requests_total`, `istio_request_duration_milliseconds`), per destination. */
 export interface IstioDestinationCounters {
   reporter: 'source' | 'destination';
@@ -70,6 +80,8 @@ export interface SidecarScrape {
   /** Epoch ms when the scrape completed. */
   at: number;
   clusters: Map<string, ClusterCounters>;
+  /** Per-cluster gauges (circuit breakers, outlier ejections, membership); absent from older producers. */
+  gauges?: Map<string, ClusterGauges>;
   istio: IstioDestinationCounters[];
   /** Upstream hosts per cluster, from /clusters?format=json. */
   hosts: Map<string, UpstreamHost[]>;

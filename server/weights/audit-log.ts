@@ -3,62 +3,31 @@
 // answered is on disk even if the machine loses power right after. The whole log is kept in memory too
 // (entries are small and changes are rare): the history, the revert targets and the desired weights
 // that reconciliation enforces are read from there.
-//
-// A process that dies mid-write leaves a last line without its newline. On open, such a torn tail is
-// dropped (the file is truncated back to the last complete line, so the next append starts a clean
-// line) unless it happens to be a whole entry missing only its newline, which is kept. A complete
-// line that is not an entry (edited by hand, another tool) is skipped and reported, never fatal.
+// The file handling (fsync per line, torn tails repaired on open) is server/storage/json-lines-file.ts.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, type FileHandle, mkdir, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { type AuditEntry, AuditEntrySchema } from '../../shared/api/weights.ts';
+import {
+  appendJsonLine,
+  type LineParser,
+  openForAppend,
+  openJsonLines,
+  type ParsedJsonLines,
+  parseJsonLines,
+} from '../storage/json-lines-file.ts';
 
-export interface ParsedAuditLog {
-  entries: AuditEntry[];
-  /** Byte length of the complete lines (where a torn tail starts). */
-  completeBytes: number;
-  /** A last line without its newline: `entry` when it parsed anyway, `torn` when it did not. */
-  tail: 'none' | 'entry' | 'torn';
-  /** Complete lines that are not entries: 1-based line number and why. */
-  skipped: { line: number; reason: string }[];
-}
+export type ParsedAuditLog = ParsedJsonLines<AuditEntry>;
 
-function parseLine(line: string): AuditEntry | string {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(line);
-  } catch (e) {
-    return `not JSON (${(e as Error).message})`;
-  }
+const auditLine: LineParser<AuditEntry> = (doc) => {
   const r = AuditEntrySchema.safeParse(doc);
-  return r.success ? r.data : `not an audit entry (${r.error.issues[0]?.message ?? 'invalid'})`;
-}
+  return r.success
+    ? { ok: true, value: r.data }
+    : { ok: false, reason: `not an audit entry (${r.error.issues[0]?.message ?? 'invalid'})` };
+};
 
 /** Pure: the entries of a log file's bytes. */
 export function parseAuditLog(bytes: Buffer): ParsedAuditLog {
-  const lastNewline = bytes.lastIndexOf(0x0a);
-  const completeBytes = lastNewline + 1;
-  const entries: AuditEntry[] = [];
-  const skipped: ParsedAuditLog['skipped'] = [];
-  const lines = bytes.subarray(0, completeBytes).toString('utf8').split('\n');
-  lines.pop(); // after the last newline
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const parsed = parseLine(line);
-    if (typeof parsed === 'string') skipped.push({ line: i + 1, reason: parsed });
-    else entries.push(parsed);
-  });
-  let tail: ParsedAuditLog['tail'] = 'none';
-  if (completeBytes < bytes.length) {
-    const parsed = parseLine(bytes.subarray(completeBytes).toString('utf8'));
-    if (typeof parsed === 'string') tail = 'torn';
-    else {
-      tail = 'entry';
-      entries.push(parsed);
-    }
-  }
-  return { entries, completeBytes, tail, skipped };
+  return parseJsonLines(bytes, auditLine);
 }
 
 /** Time-ordered, unique ids: base-36 epoch ms (fixed width, so they sort as text), then random bits. */
@@ -93,44 +62,13 @@ export class AuditLog {
    * writing now, so a log that cannot be written fails at start rather than at the first change.
    */
   static async open(path: string, opts: AuditLogOptions = {}): Promise<AuditLog> {
-    const log = opts.log ?? (() => {});
-    await mkdir(dirname(path), { recursive: true });
-    if (!(await exists(path))) {
-      await access(dirname(path), constants.W_OK);
-      return new AuditLog(path, [], undefined);
-    }
-    // `a+`: reads anywhere, and every write goes to the end whatever the position.
-    const handle = await open(path, 'a+');
-    try {
-      const { size } = await handle.stat();
-      const bytes = Buffer.alloc(size);
-      if (size > 0) await handle.read(bytes, 0, size, 0);
-      const parsed = parseAuditLog(bytes);
-      for (const s of parsed.skipped) log(`${path}:${s.line}: skipped: ${s.reason}`);
-      if (parsed.tail === 'torn') {
-        log(
-          `${path}: dropped a torn last line (${size - parsed.completeBytes} bytes of an interrupted write)`,
-        );
-        await handle.truncate(parsed.completeBytes);
-        await handle.sync();
-      } else if (parsed.tail === 'entry') {
-        await handle.appendFile('\n');
-        await handle.sync();
-      }
-      return new AuditLog(path, parsed.entries, handle);
-    } catch (e) {
-      await handle.close();
-      throw e;
-    }
+    const { entries, handle } = await openJsonLines(path, auditLine, opts.log ?? (() => {}));
+    return new AuditLog(path, entries, handle);
   }
 
   private async appendHandle(): Promise<FileHandle> {
     if (this.closed) throw new Error(`audit log ${this.path} is closed`);
-    if (this.handle === undefined) {
-      this.handle = await open(this.path, 'a', 0o600);
-      // The new file's name must survive a crash too, not only its content.
-      await syncDirectory(dirname(this.path));
-    }
+    this.handle ??= await openForAppend(this.path);
     return this.handle;
   }
 
@@ -139,12 +77,8 @@ export class AuditLog {
     const parsed = AuditEntrySchema.safeParse(entry);
     if (!parsed.success) return Promise.reject(new Error(`not an audit entry: ${parsed.error.message}`));
     const checked = parsed.data;
-    const line = Buffer.from(`${JSON.stringify(checked)}\n`);
     const run = this.tail.then(async () => {
-      const h = await this.appendHandle();
-      // One write call per line: a crash leaves at most this line torn, never two lines interleaved.
-      await h.appendFile(line);
-      await h.sync();
+      await appendJsonLine(await this.appendHandle(), checked);
       this.entries.push(checked);
       this.byId.set(checked.id, checked);
     });
@@ -186,27 +120,5 @@ export class AuditLog {
     const h = this.handle;
     this.handle = undefined;
     await h?.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
-}
-
-/** fsync of the directory, so a newly created file's name survives a crash too. */
-async function syncDirectory(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } catch {
-    // Some file systems refuse fsync on a directory; the file's own fsync still holds its data.
-  } finally {
-    await d.close();
   }
 }

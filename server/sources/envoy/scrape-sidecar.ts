@@ -105,7 +105,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     warnings.push(message);
   }
   const extracted = extractStats(parsed, {
-    clusterNames: hosts.keys(),
+    clusterNames: [...hosts.keys()],
     ...(opts.isInboundHcm !== undefined && { isInboundHcm: opts.isInboundHcm }),
   });
 
@@ -113,6 +113,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     targetId: target.id,
     at: (opts.now ?? Date.now)(),
     clusters: extracted.clusters,
+    gauges: extracted.gauges,
     istio: extracted.istio,
     hosts,
     routes,

@@ -2,7 +2,13 @@
 // per-destination telemetry, and the inbound listener's requests.
 
 import type { ParsedExposition } from '../../metrics/prom-exposition.ts';
-import type { ClusterCounters, IstioDestinationCounters, SidecarScrape } from '../../model/sidecar-data.ts';
+import type {
+  ClusterCounters,
+  ClusterGauges,
+  IstioDestinationCounters,
+  SidecarScrape,
+} from '../../model/sidecar-data.ts';
+import { extractClusterGauges } from './cluster-gauges.ts';
 import { extractClusterCounters } from './cluster-stats.ts';
 import { defaultIsInboundHcm, extractDownstream, type InboundHcmPredicate } from './downstream-stats.ts';
 import { extractIstioCounters } from './istio-stats.ts';
@@ -16,6 +22,7 @@ export interface StatsExtractOptions {
 
 export interface ExtractedStats {
   clusters: Map<string, ClusterCounters>;
+  gauges: Map<string, ClusterGauges>;
   istio: IstioDestinationCounters[];
   downstream: SidecarScrape['downstream'];
 }
@@ -23,6 +30,7 @@ export interface ExtractedStats {
 export function extractStats(parsed: ParsedExposition, opts: StatsExtractOptions = {}): ExtractedStats {
   return {
     clusters: extractClusterCounters(parsed, opts.clusterNames),
+    gauges: extractClusterGauges(parsed, opts.clusterNames),
     istio: extractIstioCounters(parsed),
     downstream: extractDownstream(parsed, opts.isInboundHcm ?? defaultIsInboundHcm),
   };
