@@ -3,12 +3,13 @@
 
 import { type FieldPath, fail } from './config-error.ts';
 import { convertAccessLog } from './convert-access-log.ts';
+import { convertFault } from './convert-fault.ts';
 import { convertRouteConfig, type RouteContext } from './convert-route.ts';
 import type { HttpConnectionManager, HttpFilter, Listener, RouteConfig } from './model.ts';
 import { NOT_SUPPORTED_YET } from './schema-common.ts';
 import type { HttpConnectionManagerInput, HttpFilterInput, ListenerInput } from './schema-listener.ts';
 import type { RouteConfigurationInput } from './schema-route.ts';
-import { EXTENSION_NAME } from './type-urls.ts';
+import { EXTENSION_NAME, TYPE_URL } from './type-urls.ts';
 
 /** What converting a listener needs from outside: cluster names, and a way to read an RDS file. */
 export interface ListenerContext extends RouteContext {
@@ -35,16 +36,32 @@ export const HCM_DEFAULTS = {
 
 function convertHttpFilters(filters: readonly HttpFilterInput[], path: FieldPath): HttpFilter[] {
   if (filters.length === 0) fail(path, `needs the ${EXTENSION_NAME.router} filter`);
-  return filters.map((f, i) => {
-    const isRouter = f.typed_config !== undefined || f.name === EXTENSION_NAME.router;
+  const supported = `${EXTENSION_NAME.fault} and ${EXTENSION_NAME.router}`;
+  return filters.map((f, i): HttpFilter => {
+    const typeUrl = f.typed_config?.typeUrl;
+    const isFault = typeUrl === TYPE_URL.fault || (typeUrl === undefined && f.name === EXTENSION_NAME.fault);
+    const isRouter =
+      typeUrl === TYPE_URL.router || (typeUrl === undefined && f.name === EXTENSION_NAME.router);
+    const last = i === filters.length - 1;
+    if (isFault) {
+      // Envoy needs the fault filter's typed_config (HTTPFault has no meaningful empty default here).
+      const typed = f.typed_config;
+      if (typed?.typeUrl !== TYPE_URL.fault)
+        fail(
+          [...path, i, 'typed_config'],
+          `is required for ${EXTENSION_NAME.fault} (@type ${TYPE_URL.fault})`,
+        );
+      if (last) fail([...path, i], `is ${EXTENSION_NAME.fault}; the last HTTP filter must be the router`);
+      return { name: EXTENSION_NAME.fault, fault: convertFault(typed.config, [...path, i, 'typed_config']) };
+    }
     if (!isRouter) {
       fail(
         [...path, i, 'name'],
-        `is "${f.name}", an HTTP filter that is ${NOT_SUPPORTED_YET} (only ${EXTENSION_NAME.router} is)`,
+        `is "${f.name}", an HTTP filter that is ${NOT_SUPPORTED_YET} (only ${supported} are)`,
       );
     }
-    // The router is terminal: Envoy refuses filters after it, and we support no other filter.
-    if (i !== filters.length - 1) fail([...path, i], `is the router, which must be the last HTTP filter`);
+    // The router is terminal: Envoy refuses filters after it.
+    if (!last) fail([...path, i], `is the router, which must be the last HTTP filter`);
     return { name: EXTENSION_NAME.router, ...(f.typed_config !== undefined ? { typedConfig: {} } : {}) };
   });
 }

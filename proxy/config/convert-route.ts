@@ -3,9 +3,12 @@
 // unique domains, and (unless `validate_clusters: false`) every referenced cluster defined.
 
 import { type FieldPath, fail } from './config-error.ts';
+import { convertFault } from './convert-fault.ts';
 import { convertHeaderMatcher, convertQueryParameterMatcher, oneOf } from './convert-matchers.ts';
+import { convertMirrorPolicy, convertRetryBackOff } from './convert-route-policies.ts';
 import type {
   DirectResponseAction,
+  FaultConfig,
   RetryPolicy,
   Route,
   RouteAction,
@@ -13,13 +16,14 @@ import type {
   RouteMatch,
   VirtualHost,
 } from './model.ts';
-import { UINT32_MAX } from './schema-common.ts';
+import { NOT_YET, UINT32_MAX } from './schema-common.ts';
 import type {
   RouteActionInput,
   RouteConfigurationInput,
   RouteInput,
   VirtualHostInput,
 } from './schema-route.ts';
+import { EXTENSION_NAME } from './type-urls.ts';
 
 export interface RouteContext {
   clusterNames: ReadonlySet<string>;
@@ -84,6 +88,12 @@ function convertRetryPolicy(
     retryOn,
     numRetries: input.num_retries ?? 1,
     ...(input.per_try_timeout !== undefined ? { perTryTimeoutMs: input.per_try_timeout } : {}),
+    ...(input.retriable_status_codes !== undefined && input.retriable_status_codes.length > 0
+      ? { retriableStatusCodes: input.retriable_status_codes }
+      : {}),
+    ...(input.retry_back_off !== undefined
+      ? { backOff: convertRetryBackOff(input.retry_back_off, [...path, 'retry_back_off']) }
+      : {}),
   };
 }
 
@@ -125,6 +135,14 @@ function convertRouteAction(
   if (a.idle_timeout !== undefined) action.idleTimeoutMs = a.idle_timeout;
   if (a.retry_policy !== undefined)
     action.retryPolicy = convertRetryPolicy(a.retry_policy, [...path, 'retry_policy']);
+  if (a.priority === 'HIGH') action.priority = 'HIGH';
+  if (a.request_mirror_policies !== undefined && a.request_mirror_policies.length > 0) {
+    action.requestMirrorPolicies = a.request_mirror_policies.map((m, i) =>
+      convertMirrorPolicy(m, [...path, 'request_mirror_policies', i], (name, p) =>
+        checkCluster(name, p, ctx, validate),
+      ),
+    );
+  }
   return action;
 }
 
@@ -142,7 +160,26 @@ function convertRoute(route: RouteInput, path: FieldPath, ctx: RouteContext, val
       ...(d.body !== undefined ? { body: d.body.inline_string } : {}),
     };
   }
-  return { ...(route.name !== undefined ? { name: route.name } : {}), match, action };
+  const faultOverride = convertPerFilterConfig(route, path);
+  return {
+    ...(route.name !== undefined ? { name: route.name } : {}),
+    match,
+    action,
+    ...(faultOverride !== undefined ? { faultOverride } : {}),
+  };
+}
+
+/** `typed_per_filter_config`: only the fault filter's (an HTTPFault replacing the filter's config). */
+function convertPerFilterConfig(route: RouteInput, path: FieldPath): FaultConfig | undefined {
+  let fault: FaultConfig | undefined;
+  for (const [name, typed] of Object.entries(route.typed_per_filter_config ?? {})) {
+    const entryPath = [...path, 'typed_per_filter_config', name];
+    if (name !== EXTENSION_NAME.fault) {
+      fail(entryPath, `is per-route config for a filter that ${NOT_YET} (only ${EXTENSION_NAME.fault})`);
+    }
+    fault = convertFault(typed.config, entryPath);
+  }
+  return fault;
 }
 
 function convertVirtualHost(

@@ -23,6 +23,8 @@ export interface Listener {
   address: SocketAddress;
   /** One HTTP connection manager per listener (the first filter chain's). */
   hcm: HttpConnectionManager;
+  /** Set when the filter chain has a TLS transport_socket (DownstreamTlsContext). */
+  tls?: DownstreamTls;
 }
 
 export interface HttpConnectionManager {
@@ -48,7 +50,46 @@ export interface HttpConnectionManager {
   requestTimeoutMs?: number;
 }
 
-export type HttpFilter = { name: 'envoy.filters.http.router'; typedConfig?: Record<string, unknown> };
+export type HttpFilter =
+  | { name: 'envoy.filters.http.router'; typedConfig?: Record<string, unknown> }
+  | { name: 'envoy.filters.http.fault'; fault: FaultConfig };
+
+/** envoy.type.v3.FractionalPercent: `numerator` out of 100, 10,000 or 1,000,000. */
+export interface FractionalPercent {
+  numerator: number;
+  denominator: 100 | 10_000 | 1_000_000;
+}
+
+/** envoy.extensions.filters.http.fault.v3.HTTPFault (filter config, or a route's per-filter override). */
+export interface FaultConfig {
+  delay?: { fixedDelayMs: number; percentage: FractionalPercent };
+  abort?: { httpStatus: number; percentage: FractionalPercent };
+  /** Every matcher must match for a fault to be considered (Envoy's `headers`). */
+  headers: HeaderMatcher[];
+  /** `max_active_faults`; undefined means no limit. */
+  maxActiveFaults?: number;
+  /** Runtime keys (Envoy's defaults `fault.http.…`, or the `*_runtime` fields). */
+  runtimeKeys: {
+    delayPercent: string;
+    abortPercent: string;
+    delayDurationMs: string;
+    abortHttpStatus: string;
+    maxActiveFaults: string;
+  };
+  /** `disable_downstream_cluster_stats`. */
+  disableDownstreamClusterStats: boolean;
+}
+
+/** Downstream TLS (a filter chain's transport_socket with a DownstreamTlsContext). */
+export interface DownstreamTls {
+  /** PEM certificate chains and private keys (`tls_certificates`, read from file or inline). */
+  certificates: { certificateChain: string; privateKey: string }[];
+  /** PEM CA bundle from `validation_context.trusted_ca`: client certificates must chain to it. */
+  trustedCa?: string;
+  /** `require_client_certificate`, default false. */
+  requireClientCertificate: boolean;
+  alpn?: string[];
+}
 
 export interface AccessLog {
   sink: 'stdout' | 'stderr' | 'file';
@@ -73,6 +114,8 @@ export interface Route {
   name?: string;
   match: RouteMatch;
   action: RouteAction | DirectResponseAction;
+  /** `typed_per_filter_config["envoy.filters.http.fault"]`: replaces the fault filter's config on this route. */
+  faultOverride?: FaultConfig;
 }
 
 export interface RouteMatch {
@@ -127,8 +170,14 @@ export interface RouteAction {
   timeoutMs: number;
   /** Stream idle timeout override for this route; undefined means none. */
   idleTimeoutMs?: number;
-  /** Parsed and validated; not acted on yet. */
+  /** Applied by the exchange through server/retry-state.ts. */
   retryPolicy?: RetryPolicy;
+  /** `hash_policy`: the request hash for RING_HASH / MAGLEV clusters (router/hash-policy.ts). */
+  hashPolicy?: HashPolicy[];
+  /** `priority`: which circuit-breaker thresholds (and connection pools) the route uses; default DEFAULT. */
+  priority?: 'DEFAULT' | 'HIGH';
+  /** `request_mirror_policies`: fire-and-forget copies to shadow clusters. */
+  requestMirrorPolicies?: RequestMirrorPolicy[];
 }
 
 export interface RetryPolicy {
@@ -137,6 +186,21 @@ export interface RetryPolicy {
   /** `num_retries`, Envoy's default 1. */
   numRetries: number;
   perTryTimeoutMs?: number;
+  /** `retriable_status_codes`, for `retry_on: retriable-status-codes`. */
+  retriableStatusCodes?: number[];
+  /** `retry_back_off`; Envoy's default base 25 ms, max 10 × base. */
+  backOff?: { baseIntervalMs: number; maxIntervalMs?: number };
+}
+
+export interface RequestMirrorPolicy {
+  cluster: string;
+  /**
+   * `runtime_fraction`: mirror when a draw falls under `numerator / denominator`, the numerator read
+   * from runtime key `runtimeKey` when set there; undefined mirrors every request.
+   */
+  runtimeFraction?: { numerator: number; denominator: number; runtimeKey?: string };
+  /** `disable_shadow_host_suffix_append`: keep the Host as is instead of adding `-shadow`. */
+  disableShadowHostSuffixAppend?: boolean;
 }
 
 export interface DirectResponseAction {
@@ -146,7 +210,7 @@ export interface DirectResponseAction {
 }
 
 export type ClusterType = 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS';
-export type LbPolicy = 'ROUND_ROBIN' | 'RANDOM' | 'LEAST_REQUEST';
+export type LbPolicy = 'ROUND_ROBIN' | 'RANDOM' | 'LEAST_REQUEST' | 'RING_HASH' | 'MAGLEV';
 
 export interface Endpoint {
   /** IP address or DNS name (for *_DNS clusters). */
@@ -168,9 +232,23 @@ export interface Cluster {
   dnsLookupFamily: 'AUTO' | 'V4_ONLY' | 'V6_ONLY' | 'V4_PREFERRED' | 'ALL';
   endpoints: Endpoint[];
   /** Upstream TLS (transport_socket envoy.transport_sockets.tls with an UpstreamTlsContext). */
-  tls?: { sni?: string; caFile?: string; alpn?: string[] };
-  /** `circuit_breakers.thresholds`, with Envoy's defaults filled in. Parsed, not enforced yet. */
+  tls?: {
+    sni?: string;
+    caFile?: string;
+    alpn?: string[];
+    /** `common_tls_context.tls_certificates[0]` (PEM): the client certificate offered for mutual TLS. */
+    clientCertificate?: { certificateChain: string; privateKey: string };
+  };
+  /** `circuit_breakers.thresholds`, with Envoy's defaults filled in (enforced by upstream/resource-manager.ts). */
   circuitBreakers?: { thresholds: CircuitBreakerThresholds[] };
+  /** `outlier_detection`, Envoy's defaults filled in (upstream/outlier-detector.ts). */
+  outlierDetection?: OutlierDetection;
+  /** `health_checks` (HTTP only), defaults filled in (upstream/health-checker.ts). */
+  healthChecks?: HealthCheck[];
+  /** `ring_hash_lb_config` for RING_HASH (Envoy's defaults 1024 and 8M entries). */
+  ringHash?: { minimumRingSize: number; maximumRingSize: number };
+  /** `maglev_lb_config.table_size` for MAGLEV (Envoy's default 65537). */
+  maglevTableSize?: number;
 }
 
 export interface CircuitBreakerThresholds {
@@ -180,9 +258,68 @@ export interface CircuitBreakerThresholds {
   maxPendingRequests: number;
   maxRequests: number;
   maxRetries: number;
+  /** `track_remaining`: publish the `circuit_breakers.<priority>.remaining_*` gauges. */
+  trackRemaining?: boolean;
 }
 
 export type RuntimeLayer =
   | { kind: 'static'; name: string; values: Record<string, unknown> }
   | { kind: 'disk'; name: string; symlinkRoot: string; subdirectory: string; appendServiceCluster: boolean }
   | { kind: 'admin'; name: string };
+
+/** envoy.config.cluster.v3.OutlierDetection (consecutive errors), Envoy's defaults filled in. */
+export interface OutlierDetection {
+  /** Default 5. */
+  consecutive5xx: number;
+  /** Default 5. */
+  consecutiveGatewayFailure: number;
+  /** Sweep period (un-ejection), default 10 s. */
+  intervalMs: number;
+  /** Default 30 s; an ejection lasts base × (times ejected in a row), capped by maxEjectionTimeMs. */
+  baseEjectionTimeMs: number;
+  /** Default max(300 s, base). */
+  maxEjectionTimeMs: number;
+  /** Default 10. */
+  maxEjectionPercent: number;
+  /** Percent of detections that eject; Envoy's defaults 100 (5xx) and 0 (gateway failure). */
+  enforcingConsecutive5xx: number;
+  enforcingConsecutiveGatewayFailure: number;
+}
+
+/** envoy.config.core.v3.HealthCheck with an `http_health_check`, Envoy's defaults filled in. */
+export interface HealthCheck {
+  timeoutMs: number;
+  intervalMs: number;
+  /** Default 0 (no jitter). */
+  initialJitterMs: number;
+  intervalJitterMs: number;
+  unhealthyThreshold: number;
+  healthyThreshold: number;
+  /** Used while the cluster has never had traffic; default 60 s. */
+  noTrafficIntervalMs: number;
+  /** Same, for a healthy host; defaults to noTrafficIntervalMs. */
+  noTrafficHealthyIntervalMs: number;
+  /** Default intervalMs. */
+  unhealthyIntervalMs: number;
+  /** Default unhealthyIntervalMs. */
+  unhealthyEdgeIntervalMs: number;
+  /** Default intervalMs. */
+  healthyEdgeIntervalMs: number;
+  /** `reuse_connection`, default true. */
+  reuseConnection: boolean;
+  http: {
+    path: string;
+    /** The Host header; Envoy's default is the cluster name. */
+    host?: string;
+    /** Half-open ranges [start, end); default [[200, 201)]. */
+    expectedStatuses: { start: number; end: number }[];
+    retriableStatuses: { start: number; end: number }[];
+  };
+}
+
+/** One envoy.config.route.v3.RouteAction.HashPolicy. */
+export type HashPolicy = (
+  | { kind: 'header'; headerName: string }
+  | { kind: 'cookie'; name: string }
+  | { kind: 'sourceIp' }
+) & { terminal: boolean };

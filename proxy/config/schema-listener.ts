@@ -12,6 +12,7 @@ import {
   nonEmptyString,
   typedConfig,
 } from './schema-common.ts';
+import { httpFaultSchema } from './schema-fault.ts';
 import { routeConfigurationSchema } from './schema-route.ts';
 import { TYPE_URL } from './type-urls.ts';
 
@@ -51,7 +52,10 @@ const routerSchema = envoyMessage(
 export const httpFilterSchema = envoyMessage(
   {
     name: nonEmptyString,
-    typed_config: typedConfig({ [TYPE_URL.router]: routerSchema }).optional(),
+    typed_config: typedConfig({
+      [TYPE_URL.router]: routerSchema,
+      [TYPE_URL.fault]: httpFaultSchema,
+    }).optional(),
   },
   { notYet: ['config_discovery', 'is_optional', 'disabled'] },
 );

@@ -4,14 +4,20 @@
 import { z } from 'zod';
 import {
   durationMs,
+  envoyEnum,
   envoyMessage,
   httpStatus,
   inlineStringSourceSchema,
   nonEmptyString,
   regexMatcherSchema,
   stringMatcherSchema,
+  typedConfig,
   uint32,
 } from './schema-common.ts';
+// Cyclic (schema-fault uses headerMatcherSchema): both sides reference each other lazily.
+import { httpFaultSchema } from './schema-fault.ts';
+import { requestMirrorPolicySchema, retryBackOffSchema } from './schema-route-policies.ts';
+import { TYPE_URL } from './type-urls.ts';
 
 const HEADER_MUTATIONS = [
   'request_headers_to_add',
@@ -95,6 +101,8 @@ export const retryPolicySchema = envoyMessage(
     retry_on: z.string().optional(),
     num_retries: uint32.optional(),
     per_try_timeout: durationMs.optional(),
+    retriable_status_codes: z.array(uint32).optional(),
+    retry_back_off: retryBackOffSchema.optional(),
   },
   {
     notYet: [
@@ -103,8 +111,6 @@ export const retryPolicySchema = envoyMessage(
       'retry_host_predicate',
       'retry_options_predicates',
       'host_selection_retry_max_attempts',
-      'retriable_status_codes',
-      'retry_back_off',
       'rate_limited_retry_back_off',
       'retriable_headers',
       'retriable_request_headers',
@@ -121,6 +127,8 @@ export const routeActionSchema = envoyMessage(
     timeout: durationMs.optional(),
     idle_timeout: durationMs.optional(),
     retry_policy: retryPolicySchema.optional(),
+    request_mirror_policies: z.array(requestMirrorPolicySchema).optional(),
+    priority: envoyEnum(['DEFAULT', 'HIGH']).optional(),
   },
   {
     notYet: [
@@ -137,8 +145,6 @@ export const routeActionSchema = envoyMessage(
       'host_rewrite_path_regex',
       'early_data_policy',
       'retry_policy_typed_config',
-      'request_mirror_policies',
-      'priority',
       'rate_limits',
       'include_vh_rate_limits',
       'hash_policy',
@@ -170,6 +176,13 @@ export const routeSchema = envoyMessage(
     match: routeMatchSchema,
     route: routeActionSchema.optional(),
     direct_response: directResponseSchema.optional(),
+    // Filter name → that filter's per-route config; the converter accepts only the fault filter's.
+    typed_per_filter_config: z
+      .record(
+        nonEmptyString,
+        z.lazy(() => typedConfig({ [TYPE_URL.fault]: httpFaultSchema })),
+      )
+      .optional(),
   },
   {
     notYet: [
@@ -178,7 +191,6 @@ export const routeSchema = envoyMessage(
       'non_forwarding_action',
       'metadata',
       'decorator',
-      'typed_per_filter_config',
       'tracing',
       'per_request_buffer_limit_bytes',
       'stat_prefix',

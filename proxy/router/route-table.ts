@@ -33,7 +33,7 @@ function matchString(m: StringMatcher, v: string): boolean {
   }
 }
 
-function headerMatches(hm: HeaderMatcher, req: RequestHead): boolean {
+export function headerMatches(hm: HeaderMatcher, req: RequestHead): boolean {
   // Envoy joins repeated headers with "," before matching.
   let value: string | undefined;
   for (let i = 0; i < req.lower.length; i++) {

@@ -1,6 +1,7 @@
 // What a request needs from the rest of the proxy, as narrow interfaces: the request path depends on
 // these, not on the server that wires them, which keeps it testable and the reload logic in one place.
 import type { HttpConnectionManager, RouteAction } from '../config/model.ts';
+import type { FaultFilter } from '../filters/fault-filter.ts';
 import type { IntegerRuntime, WeightedChoice } from '../router/cluster-choice.ts';
 import type { RouteTable } from '../router/route-table.ts';
 import type { ConnectionPool } from '../upstream/connection-pool.ts';
@@ -17,6 +18,8 @@ export interface HcmContext {
   readonly upgradeTypes: ReadonlySet<string>;
   /** undefined when the HCM has no access log (the common, fast case). */
   readonly accessLog: ((r: AccessLogRecord) => void) | undefined;
+  /** The `envoy.filters.http.fault` filter, when the HCM has one. */
+  readonly fault?: FaultFilter | undefined;
 }
 
 export interface ClusterHandle {

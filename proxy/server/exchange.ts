@@ -4,6 +4,7 @@
 // arrive, and framing is validated on the way (ChunkedScanner) rather than re-encoded.
 import { randomUUID } from 'node:crypto';
 import type { Route, RouteAction } from '../config/model.ts';
+import type { FaultRun } from '../filters/fault-filter.ts';
 import { BodyFramer, type Framing } from '../http/body-framer.ts';
 import {
   findHeadEnd,
@@ -14,6 +15,7 @@ import {
   type ResponseHead,
 } from '../http/head-parser.ts';
 import { chooseWeightedCluster } from '../router/cluster-choice.ts';
+import type { RouteTable } from '../router/route-table.ts';
 import type { ConnectionPool, PooledConnection, UpstreamHandler } from '../upstream/connection-pool.ts';
 import type { Host } from '../upstream/host.ts';
 import { AccessLogRecord } from './access-log-record.ts';
@@ -46,6 +48,8 @@ export class Exchange implements UpstreamHandler {
   /** The x-request-id we generated (Envoy adds one when the client sent none; the access log shows it). */
   private requestId: string | undefined;
   private retried = false;
+  /** Set when the fault filter picked this request (delay and/or abort). */
+  private fault: FaultRun | undefined;
 
   // request side
   private reqFramer: BodyFramer | undefined;
@@ -104,6 +108,20 @@ export class Exchange implements UpstreamHandler {
     this.reqDone = this.reqFramer.done;
 
     const sel = ctx.routes.selectRoute(req);
+    // envoy.filters.http.fault runs before the router: it may hold the request (DI) or answer it (FI).
+    const fault = ctx.fault?.select(req, sel?.route, this.core.runtime);
+    if (fault !== undefined) {
+      this.fault = fault;
+      this.dc.pause();
+      fault.run({ proceed: () => this.routeRequest(sel, rest), abort: (r) => this.localReply(r) });
+      return;
+    }
+    this.routeRequest(sel, rest);
+  }
+
+  private routeRequest(sel: ReturnType<RouteTable['selectRoute']>, rest: Buffer | null): void {
+    const { ctx, req } = this;
+    const st = ctx.stats;
     if (!sel) {
       st.noRoute.inc();
       this.localReply(replies.noRoute());
@@ -519,6 +537,7 @@ export class Exchange implements UpstreamHandler {
     if (this.finished) return;
     if (!this.reqDone && this.keepAlive) return; // wait for the rest of the body
     this.finished = true;
+    this.fault?.end();
     this.clearTimer();
     const st = this.ctx.stats;
     const now = performance.now();
@@ -554,7 +573,7 @@ export class Exchange implements UpstreamHandler {
     r.path = req.target;
     r.protocol = req.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     r.responseCode = this.status;
-    r.responseFlags = this.flags || '-';
+    r.responseFlags = (this.fault ? this.fault.responseFlags(this.flags) : this.flags) || '-';
     r.bytesReceived = this.bytesReceived;
     r.bytesSent = this.bytesSent;
     r.durationMs = Math.round(durationMs);

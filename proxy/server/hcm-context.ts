@@ -4,6 +4,7 @@
 import { compileAccessLogFormat } from '../access-log/access-log-format.ts';
 import { type AccessLogSink, createAccessLogSink } from '../access-log/access-log-writer.ts';
 import type { HttpConnectionManager, RouteAction } from '../config/model.ts';
+import { FaultFilter } from '../filters/fault-filter.ts';
 import { prepareWeightedChoice, type WeightedChoice } from '../router/cluster-choice.ts';
 import { buildRouteTable } from '../router/route-table.ts';
 import type { StatsStore } from '../stats/store.ts';
@@ -52,5 +53,13 @@ export function buildHcmContext(
     stats: new HcmStats(store, hcm.statPrefix),
     upgradeTypes: new Set(hcm.upgradeTypes ?? []),
     accessLog,
+    fault: faultFilterOf(hcm, store),
   };
+}
+
+function faultFilterOf(hcm: HttpConnectionManager, store: StatsStore): FaultFilter | undefined {
+  for (const f of hcm.httpFilters) {
+    if (f.name === 'envoy.filters.http.fault') return new FaultFilter(f.fault, store, hcm.statPrefix);
+  }
+  return undefined;
 }

@@ -1,0 +1,42 @@
+// HTTPFault (schema output) → model FaultConfig, with Envoy's defaults: an unset percentage is 0 %
+// (FractionalPercent's zero value), an unset denominator is HUNDRED, and the runtime keys are
+// `fault.http.*` unless the `*_runtime` fields name others (fault filter docs, "Runtime").
+
+import { type FieldPath, fail } from './config-error.ts';
+import { convertHeaderMatcher } from './convert-matchers.ts';
+import type { FaultConfig, FractionalPercent } from './model.ts';
+import type { FractionalPercentInput, HttpFaultInput } from './schema-fault.ts';
+
+const DENOMINATORS = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
+
+function convertPercent(p: FractionalPercentInput | undefined): FractionalPercent {
+  return { numerator: p?.numerator ?? 0, denominator: DENOMINATORS[p?.denominator ?? 'HUNDRED'] };
+}
+
+export function convertFault(f: HttpFaultInput, path: FieldPath): FaultConfig {
+  const config: FaultConfig = {
+    headers: (f.headers ?? []).map((h, i) => convertHeaderMatcher(h, [...path, 'headers', i])),
+    runtimeKeys: {
+      delayPercent: f.delay_percent_runtime ?? 'fault.http.delay.fixed_delay_percent',
+      abortPercent: f.abort_percent_runtime ?? 'fault.http.abort.abort_percent',
+      delayDurationMs: f.delay_duration_runtime ?? 'fault.http.delay.fixed_duration_ms',
+      abortHttpStatus: f.abort_http_status_runtime ?? 'fault.http.abort.http_status',
+      maxActiveFaults: f.max_active_faults_runtime ?? 'fault.http.max_active_faults',
+    },
+    disableDownstreamClusterStats: f.disable_downstream_cluster_stats ?? false,
+  };
+  if (f.delay !== undefined) {
+    // FaultDelay needs fixed_delay or header_delay (the latter is not supported here).
+    if (f.delay.fixed_delay === undefined) fail([...path, 'delay', 'fixed_delay'], 'is required');
+    config.delay = { fixedDelayMs: f.delay.fixed_delay, percentage: convertPercent(f.delay.percentage) };
+  }
+  if (f.abort !== undefined) {
+    const status = f.abort.http_status;
+    // FaultAbort.http_status: uint32 in [200, 600) (the proto's validation rule).
+    if (status === undefined) fail([...path, 'abort', 'http_status'], 'is required');
+    if (status < 200) fail([...path, 'abort', 'http_status'], `must be between 200 and 599, got ${status}`);
+    config.abort = { httpStatus: status, percentage: convertPercent(f.abort.percentage) };
+  }
+  if (f.max_active_faults !== undefined) config.maxActiveFaults = f.max_active_faults;
+  return config;
+}
