@@ -45,13 +45,8 @@ export interface SidecarPolicyConfig {
   routes: RoutePolicyConfig[];
 }
 
-/** Per upstream cluster: gauges as read, counters cumulative. */
+/** Per upstream cluster, cumulative (the gauges are sidecar-data.ts ClusterGauges). */
 export interface ClusterPolicyCounters {
-  /** `circuit_breakers.<priority>.<resource>_open` gauges at 1, as `<priority>.<resource>`. */
-  breakersOpen: string[];
-  ejectionsActive: number | undefined;
-  membershipHealthy: number | undefined;
-  membershipTotal: number | undefined;
   upstream_rq_retry: number;
   upstream_rq_retry_overflow: number;
   upstream_rq_timeout: number;
@@ -63,12 +58,8 @@ export interface PolicyCounters {
   faults: Map<string, { aborts: number; delays: number }>;
 }
 
-/** Per-second rates of the policy counters over a window, and the latest gauges. */
+/** Per-second rates of the policy counters over a window. */
 export interface ClusterPolicyFigures {
-  breakersOpen: string[];
-  ejectionsActive: number | undefined;
-  membershipHealthy: number | undefined;
-  membershipTotal: number | undefined;
   retryRps: number;
   retryOverflowRps: number;
   timeoutRps: number;

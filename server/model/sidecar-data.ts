@@ -1,6 +1,7 @@
 // What one scrape of one sidecar yields, parsed into the few facts the graph needs. Built by the Envoy
 // admin client from /stats/prometheus, /clusters?format=json, /config_dump and /runtime; the metrics store
 // keeps the counters' history, the graph builder reads the rest.
+import type { PolicyCounters, SidecarPolicyConfig } from './policy-config.ts';
 
 /** Per upstream cluster, cumulative counters (Envoy's names, without the `cluster.<name>.` prefix). */
 export interface ClusterCounters {
@@ -92,4 +93,8 @@ export interface SidecarScrape {
   runtimeDiskLayer?: RuntimeDiskLayer;
   /** Inbound listener traffic (HCM `downstream_rq_*` of the sidecar's inbound listener), when identifiable. */
   downstream: { rq_total: number; rq_xx: [number, number, number, number, number] } | undefined;
+  /** Traffic policies from the config dump (circuit breakers, retries, faults, mirrors…). */
+  policies?: SidecarPolicyConfig;
+  /** The stats that show policies acting (breakers open, ejections, retries, timeouts, faults). */
+  policyCounters?: PolicyCounters;
 }

@@ -13,10 +13,16 @@ import type { SidecarTarget } from '../../model/inventory.ts';
  * - Istio's `istio_requests_total` and `istio_request_duration_milliseconds` (unanchored: Istio's
  *   stat names carry their tags before the metric name). istio-proxy's :15090 and the merged :15020
  *   endpoint ignore `filter` anyway and send everything.
+ * - traffic policies acting (policy-stats.ts, cluster-gauges.ts): per cluster `upstream_rq_retry`,
+ *   `upstream_rq_retry_overflow`, `upstream_rq_timeout`, the `circuit_breakers.<priority>.<resource>_open` gauges,
+ *   `outlier_detection.ejections_active`, `membership_healthy`/`membership_total`; per HTTP connection
+ *   manager the fault filter's `fault.[<downstream cluster>.]aborts_injected` / `delays_injected`.
  * With `usedonly`, a sidecar with N active clusters sends about 40 lines per cluster instead of ~150.
  */
 export const STATS_FILTER =
-  '^cluster\\..+\\.upstream_(rq_(total|time|pending_overflow|[1-5]xx|[1-5][0-9][0-9])|cx_(overflow|none_healthy|connect_fail))$' +
+  '^cluster\\..+\\.upstream_(rq_(total|time|pending_overflow|[1-5]xx|[1-5][0-9][0-9])|cx_(overflow|none_healthy|connect_fail)|rq_(retry|retry_overflow|timeout))$' +
+  '|^cluster\\..+\\.(circuit_breakers\\.(default|high)\\.(cx|cx_pool|rq_pending|rq|rq_retry)_open|outlier_detection\\.ejections_active|membership_(healthy|total))$' +
+  '|^http\\..+\\.fault\\.(.+\\.)?(aborts|delays)_injected$' +
   '|^http\\..+\\.downstream_rq_(total|[1-5]xx)$' +
   '|istio_request';
 

@@ -11,6 +11,7 @@ import type { SidecarScrape } from '../../model/sidecar-data.ts';
 import { type AdminResponse, adminGet } from './admin-client.ts';
 import { CLUSTERS_PATH, CONFIG_DUMP_PATH, RUNTIME_PATH, statsRequestPath } from './admin-paths.ts';
 import { parseClustersJson } from './clusters-json.ts';
+import { policiesFromConfigDump } from './config-dump-policies.ts';
 import { weightedRoutesFromConfigDump } from './config-dump-routes.ts';
 import type { InboundHcmPredicate } from './downstream-stats.ts';
 import { parseAdminJson } from './proto-json.ts';
@@ -85,13 +86,18 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
   const previous = opts.previous;
   const hosts = structure(clusters, parseClustersJson, previous?.hosts ?? new Map());
   // One parse of the config dump for both: it is the largest document of a scrape.
-  const { routes, runtimeDiskLayer } = structure(
+  const { routes, runtimeDiskLayer, policies } = structure(
     configDump,
     (doc) => ({
       routes: weightedRoutesFromConfigDump(doc),
       runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
+      policies: policiesFromConfigDump(doc),
     }),
-    { routes: previous?.routes ?? [], runtimeDiskLayer: previous?.runtimeDiskLayer },
+    {
+      routes: previous?.routes ?? [],
+      runtimeDiskLayer: previous?.runtimeDiskLayer,
+      policies: previous?.policies,
+    },
   );
   const runtimeValues = structure(runtime, parseRuntimeJson, previous?.runtime ?? new Map());
 
@@ -120,6 +126,8 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     runtime: runtimeValues,
     ...(runtimeDiskLayer !== undefined && { runtimeDiskLayer }),
     downstream: extracted.downstream,
+    ...(policies !== undefined && { policies }),
+    policyCounters: extracted.policyCounters,
     bytes,
     durationMs: performance.now() - started,
     warnings,

@@ -2,6 +2,7 @@
 // per-destination telemetry, and the inbound listener's requests.
 
 import type { ParsedExposition } from '../../metrics/prom-exposition.ts';
+import type { PolicyCounters } from '../../model/policy-config.ts';
 import type {
   ClusterCounters,
   ClusterGauges,
@@ -12,6 +13,7 @@ import { extractClusterGauges } from './cluster-gauges.ts';
 import { extractClusterCounters } from './cluster-stats.ts';
 import { defaultIsInboundHcm, extractDownstream, type InboundHcmPredicate } from './downstream-stats.ts';
 import { extractIstioCounters } from './istio-stats.ts';
+import { extractPolicyCounters } from './policy-stats.ts';
 
 export interface StatsExtractOptions {
   /** Real cluster names (from /clusters), so stats of names with dots are attributed. */
@@ -25,6 +27,7 @@ export interface ExtractedStats {
   gauges: Map<string, ClusterGauges>;
   istio: IstioDestinationCounters[];
   downstream: SidecarScrape['downstream'];
+  policyCounters: PolicyCounters;
 }
 
 export function extractStats(parsed: ParsedExposition, opts: StatsExtractOptions = {}): ExtractedStats {
@@ -33,5 +36,6 @@ export function extractStats(parsed: ParsedExposition, opts: StatsExtractOptions
     gauges: extractClusterGauges(parsed, opts.clusterNames),
     istio: extractIstioCounters(parsed),
     downstream: extractDownstream(parsed, opts.isInboundHcm ?? defaultIsInboundHcm),
+    policyCounters: extractPolicyCounters(parsed, opts.clusterNames),
   };
 }
