@@ -5,6 +5,7 @@
 // every graph type, namespace filter and API call between two scrapes reuses them. The window still
 // slides between scrapes; a figure is at most one scrape interval older than a fresh computation.
 import type { Traffic } from '../../shared/api/graph.ts';
+import type { PolicyFigures } from '../model/policy-config.ts';
 import type { SidecarScrape } from '../model/sidecar-data.ts';
 import type { IstioDestinationKey, TrafficSource } from '../model/traffic-source.ts';
 
@@ -15,6 +16,7 @@ interface TargetFigures {
   clusters: Map<string, Traffic | undefined>;
   inbound: { value: Traffic | undefined } | undefined;
   istio: IstioTraffic | undefined;
+  policies: { value: PolicyFigures | undefined } | undefined;
 }
 
 export class CachedTrafficSource implements TrafficSource {
@@ -62,6 +64,14 @@ export class CachedTrafficSource implements TrafficSource {
     return f.inbound.value;
   }
 
+  policyFigures(targetId: string): PolicyFigures | undefined {
+    if (this.inner.policyFigures === undefined) return undefined;
+    const f = this.figures(targetId);
+    if (f === undefined) return this.inner.policyFigures(targetId);
+    f.policies ??= { value: this.inner.policyFigures(targetId) };
+    return f.policies.value;
+  }
+
   /** The target's cached figures, fresh for its latest scrape; undefined when it has none (not cached). */
   private figures(targetId: string): TargetFigures | undefined {
     const at = this.inner.latest(targetId)?.at;
@@ -71,7 +81,7 @@ export class CachedTrafficSource implements TrafficSource {
     }
     let f = this.targets.get(targetId);
     if (f === undefined || f.at !== at) {
-      f = { at, clusters: new Map(), inbound: undefined, istio: undefined };
+      f = { at, clusters: new Map(), inbound: undefined, istio: undefined, policies: undefined };
       this.targets.set(targetId, f);
       if (this.targets.size > 2 * this.swept + 1024) this.sweep();
     }

@@ -16,10 +16,12 @@
 // Series not updated for the history length are dropped, and targets not scraped for
 // `expireAfterIntervals` intervals (default 12: one minute at 5 s) are forgotten entirely.
 import { emptyTraffic, type Traffic } from '../../shared/api/graph.ts';
+import type { PolicyFigures } from '../model/policy-config.ts';
 import type { IstioDestinationCounters, SidecarScrape } from '../model/sidecar-data.ts';
 import type { IstioDestinationKey, TrafficSource } from '../model/traffic-source.ts';
 import { keyedIncrements, vectorIncrements } from './counter-increments.ts';
 import { CounterSeries, type SeriesShape } from './counter-series.ts';
+import { PolicyRates } from './policy-rates.ts';
 import { clusterVector, inboundVector, istioKeyed, istioVector, sameBounds } from './traffic-vectors.ts';
 import { trafficOfWindow } from './window-traffic.ts';
 
@@ -77,6 +79,7 @@ export class MetricsStore implements TrafficSource {
   private readonly shape: SeriesShape;
   private readonly now: () => number;
   private readonly targets = new Map<string, TargetData>();
+  private readonly policyRates: PolicyRates;
   private droppedSeries = 0;
   private lastExpiry = Number.NEGATIVE_INFINITY;
 
@@ -88,6 +91,7 @@ export class MetricsStore implements TrafficSource {
     this.maxSeriesPerTarget = opts.maxSeriesPerTarget ?? 500;
     this.now = opts.now ?? Date.now;
     const fineMs = (opts.fineSeconds ?? 2 * this.windowSeconds) * 1000;
+    this.policyRates = new PolicyRates(fineMs);
     const coarseStepMs = (opts.coarseStepSeconds ?? 60) * 1000;
     this.shape = {
       fineCapacity: Math.ceil(fineMs / this.intervalMs) + 2,
@@ -124,6 +128,7 @@ export class MetricsStore implements TrafficSource {
       }
       if (t.inbound !== undefined) addVector(t.inbound, at, inboundVector(scrape.downstream));
     }
+    this.policyRates.ingest(scrape.targetId, at, scrape.policyCounters);
     if (at > this.updatedAt) this.updatedAt = at;
     if (at - this.lastExpiry >= this.intervalMs) this.expire(at);
   }
@@ -131,6 +136,7 @@ export class MetricsStore implements TrafficSource {
   /** Drops everything about a target (it left the inventory). */
   forget(targetId: string): void {
     this.targets.delete(targetId);
+    this.policyRates.forget(targetId);
   }
 
   /** Forgets targets not scraped for `expireAfterIntervals` intervals and series idle for the whole history. */
@@ -139,6 +145,7 @@ export class MetricsStore implements TrafficSource {
     for (const [id, t] of this.targets) {
       if (t.latest.at < now - this.expireAfterMs) {
         this.targets.delete(id);
+        this.policyRates.forget(id);
         continue;
       }
       const cutoff = now - this.historyMs;
@@ -188,6 +195,11 @@ export class MetricsStore implements TrafficSource {
   inboundTraffic(targetId: string, windowSeconds = this.windowSeconds): Traffic | undefined {
     const e = this.targets.get(targetId)?.inbound;
     return e === undefined ? undefined : this.trafficOf(e, windowSeconds);
+  }
+
+  /** Over the window, clipped to the recent readings kept (policy-rates.ts). */
+  policyFigures(targetId: string, windowSeconds = this.windowSeconds): PolicyFigures | undefined {
+    return this.policyRates.figures(targetId, this.now(), windowSeconds * 1000);
   }
 
   private trafficOf(e: Entry, windowSeconds: number): Traffic {
@@ -302,5 +314,9 @@ class WindowView implements TrafficSource {
 
   inboundTraffic(targetId: string): Traffic | undefined {
     return this.store.inboundTraffic(targetId, this.windowSeconds);
+  }
+
+  policyFigures(targetId: string): PolicyFigures | undefined {
+    return this.store.policyFigures(targetId, this.windowSeconds);
   }
 }

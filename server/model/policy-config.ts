@@ -69,3 +69,9 @@ export interface FaultFigures {
   abortsRps: number;
   delaysRps: number;
 }
+
+export interface PolicyFigures {
+  clusters: Map<string, ClusterPolicyFigures>;
+  /** By HCM stat prefix. */
+  faults: Map<string, FaultFigures>;
+}

@@ -2,6 +2,7 @@
 // directly) and the Prometheus source (PromQL over the same series) both implement TrafficSource, and
 // the graph builder reads only this interface plus the inventory.
 import type { Traffic } from '../../shared/api/graph.ts';
+import type { PolicyFigures } from './policy-config.ts';
 import type { IstioDestinationCounters, SidecarScrape } from './sidecar-data.ts';
 
 export type IstioDestinationKey = Omit<IstioDestinationCounters, 'byCodeAndFlags' | 'duration'>;
@@ -18,4 +19,6 @@ export interface TrafficSource {
   istioTraffic(targetId: string): { key: IstioDestinationKey; traffic: Traffic }[];
   /** Requests per second received by the sidecar's inbound listener(s). */
   inboundTraffic(targetId: string): Traffic | undefined;
+  /** Rates of the policy counters (retries, timeouts, injected faults); absent where the source has none. */
+  policyFigures?(targetId: string): PolicyFigures | undefined;
 }
