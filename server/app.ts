@@ -6,8 +6,10 @@ import { sendError } from './api/api-error.ts';
 import { apiRouter } from './api/api-router.ts';
 import type { DashboardCore } from './api/dashboard-core.ts';
 import { type EventsStats, eventsRouter } from './api/events-router.ts';
+import { guardedShiftRouter } from './api/guarded-shift-router.ts';
 import { createSelfMetrics } from './api/self-metrics.ts';
 import { weightsRouter } from './api/weights-router.ts';
+import type { GuardedShiftService } from './weights/guarded-shift-runner.ts';
 import { authorizeWrite, type WriteAuth, type WriteRequestInfo } from './weights/write-auth.ts';
 
 export interface AppOptions {
@@ -15,6 +17,8 @@ export interface AppOptions {
   staticDir?: string;
   /** Who may write (weights); default: no token, loopback clients only (server/weights/write-auth.ts). */
   authorizeWrite?: (info: WriteRequestInfo) => WriteAuth;
+  /** Guarded shifts (server/weights/guarded-shift-runner.ts): their API, and their events on /api/events. */
+  guardedShifts?: GuardedShiftService;
 }
 
 export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
@@ -46,10 +50,16 @@ export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use('/api/events', eventsRouter(core, events));
+  app.use('/api/events', eventsRouter(core, events, undefined, opts.guardedShifts));
   if (core.weights) {
     // Before the generic JSON parser: the weights routes parse (and limit) their bodies themselves.
     app.use('/api', weightsRouter(core.weights, opts.authorizeWrite ?? ((info) => authorizeWrite(info, []))));
+  }
+  if (opts.guardedShifts) {
+    app.use(
+      '/api',
+      guardedShiftRouter(opts.guardedShifts, opts.authorizeWrite ?? ((info) => authorizeWrite(info, []))),
+    );
   }
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(core));
 

@@ -17,6 +17,8 @@ import { KubernetesInventorySource } from './sources/kubernetes/kubernetes-inven
 import { PrometheusTrafficSource } from './sources/prometheus/prometheus-traffic-source.ts';
 import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts';
 import { configMapLookup } from './weights/configmap-store.ts';
+import { GuardedShiftRunner } from './weights/guarded-shift-runner.ts';
+import { GuardedShiftStore, shiftsFileFor } from './weights/guarded-shift-store.ts';
 import { defaultAuditFile, defaultDataDir, setupWeights } from './weights/weights-setup.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -121,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     // Weights: set through /runtime_modify, persisted in the sidecars' runtime directories on this
     // machine, or in Kubernetes in the ConfigMap mounted as the runtime directory.
     const weights = await setupWeights({
-      ...(kubeConfig !== undefined && { durable: configMapLookup(kubeConfig) }),
+      ...(kubeConfig !== undefined && { durable: configMapLookup(kubeConfig), kubeConfig }),
       auditFile: auditFile!,
       tokenFile: args.tokenFile,
       env: process.env,
@@ -152,6 +154,17 @@ async function main(argv: string[]): Promise<number> {
     }).start();
     stops.push(() => scraper.stop());
     dashboard.onCycle(() => void weights.controller.reconcile());
+    // Guarded shifts: their state beside the audit log, resumed (or stopped safely) from it at start.
+    const guardedShifts = new GuardedShiftRunner({
+      weights: weights.controller,
+      routes: () => dashboard.routes(),
+      scrape: (id) => store.latest(id),
+      store: new GuardedShiftStore(shiftsFileFor(auditFile!)),
+      log: (level, m) => log(level, 'weights', m),
+    });
+    await guardedShifts.open();
+    dashboard.onCycle(() => void guardedShifts.tick());
+    stops.push(() => guardedShifts.close());
     if (prometheus) {
       const p = prometheus;
       await p.start();
@@ -163,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
     const app = createApp(dashboard, {
       staticDir: join(ROOT, 'client/dist'),
       authorizeWrite: weights.authorize,
+      guardedShifts,
     });
     const server = http.createServer(app);
     await new Promise<void>((res, rej) => {

@@ -1,6 +1,9 @@
 // GET /api/events: server-sent events, one `graph` event per scrape cycle built for the parameters the
-// client subscribed with, so the UI feeds them into its query cache instead of polling.
-import { Router } from 'express';
+// client subscribed with, so the UI feeds them into its query cache instead of polling. A guarded shift
+// that changes (a step, a decision, a pause, its end) is sent as a `guarded-shift` event on the same
+// stream, and alone on GET /api/events/guarded-shifts for views that show no graph (the weight editor).
+import { type Response, Router } from 'express';
+import type { GuardedShiftService } from '../weights/guarded-shift-runner.ts';
 import { sendValidationError } from './api-error.ts';
 import type { DashboardCore } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
@@ -9,19 +12,44 @@ export interface EventsStats {
   clients: number;
 }
 
-export function eventsRouter(core: DashboardCore, stats: EventsStats, heartbeatMs = 15_000): Router {
+function openStream(res: Response): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // Tells nginx-style reverse proxies (and kubectl port-forward setups behind one) not to buffer.
+    'x-accel-buffering': 'no',
+  });
+  res.flushHeaders();
+}
+
+export function eventsRouter(
+  core: DashboardCore,
+  stats: EventsStats,
+  heartbeatMs = 15_000,
+  shifts?: GuardedShiftService,
+): Router {
   const r = Router();
+  const shiftEvents = (res: Response) =>
+    shifts?.onChange((s) => res.write(`event: guarded-shift\ndata: ${JSON.stringify(s)}\n\n`)) ?? (() => {});
+
+  r.get('/guarded-shifts', (req, res) => {
+    openStream(res);
+    stats.clients++;
+    for (const s of shifts?.list() ?? []) res.write(`event: guarded-shift\ndata: ${JSON.stringify(s)}\n\n`);
+    const off = shiftEvents(res);
+    const hb = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+    req.on('close', () => {
+      off();
+      clearInterval(hb);
+      stats.clients--;
+    });
+  });
+
   r.get('/', (req, res) => {
     const q = parseGraphRequest(req, core);
     if (!q.ok) return sendValidationError(res, q.error);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      // Tells nginx-style reverse proxies (and kubectl port-forward setups behind one) not to buffer.
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
+    openStream(res);
     stats.clients++;
     const send = () => {
       if (!core.ready()) return;
@@ -29,10 +57,12 @@ export function eventsRouter(core: DashboardCore, stats: EventsStats, heartbeatM
     };
     send();
     const off = core.onCycle(send);
+    const offShifts = shiftEvents(res);
     // Comments keep idle connections from being closed by proxies in between.
     const hb = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     req.on('close', () => {
       off();
+      offShifts();
       clearInterval(hb);
       stats.clients--;
     });
