@@ -96,6 +96,8 @@ export interface AccessLog {
   path?: string;
   /** Envoy command-operator format string; undefined means Envoy's default format. */
   format?: string;
+  /** `log_format.json_format`: one JSON object per line (set instead of `format`). */
+  jsonFormat?: Record<string, unknown>;
 }
 
 export interface RouteConfig {

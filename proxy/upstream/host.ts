@@ -1,6 +1,18 @@
 // One upstream endpoint as the load balancer and /clusters see it. Per-host stats are plain fields
 // (Envoy keeps them per host and prints them in /clusters, not in /stats).
 
+/**
+ * Where the request path reports each upstream result for outlier detection (Envoy's
+ * `Outlier::DetectorHostMonitor`): the response code, or for a failure without a response the code it
+ * maps to — connect failure or reset 503, timeout 504 (`split_external_local_origin_errors` false).
+ */
+export interface OutlierMonitor {
+  putHttpResponseCode(code: number): void;
+}
+
+/** The monitor of a host whose cluster has no outlier detection. */
+export const NO_OUTLIER_MONITOR: OutlierMonitor = { putHttpResponseCode() {} };
+
 export interface HostStats {
   cx_total: number;
   cx_active: number;
@@ -32,6 +44,8 @@ export class Host {
   failedActiveHealthCheck = false;
   failedOutlierCheck = false;
   pendingDynamicRemoval = false;
+  /** Replaced by the cluster's outlier detector when it has one. */
+  outlier: OutlierMonitor = NO_OUTLIER_MONITOR;
 
   /**
    * Resolved IP address. Only a LOGICAL_DNS cluster changes it, on re-resolution: like Envoy's

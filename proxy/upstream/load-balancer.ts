@@ -7,6 +7,9 @@
 // among all hosts, counting `lb_healthy_panic`. An empty host set is 0 % healthy, so Envoy counts a
 // panic for it too (and finds no host).
 import type { LbPolicy } from '../config/model.ts';
+import type { HashLbHost } from './hash-load-balancer-base.ts';
+import { MaglevLoadBalancer } from './maglev-load-balancer.ts';
+import { RingHashLoadBalancer } from './ring-hash-load-balancer.ts';
 
 /** What a load balancer reads from a host; `Host` satisfies it. */
 export interface LbHost {
@@ -24,12 +27,18 @@ export interface LoadBalancerOptions {
   panicCounter?: { inc(): void };
   /** `least_request_lb_config.active_request_bias`; Envoy's default 1.0. */
   activeRequestBias?: number;
+  /** `ring_hash_lb_config` (RING_HASH). */
+  minimumRingSize?: number;
+  maximumRingSize?: number;
+  /** `maglev_lb_config.table_size` (MAGLEV). */
+  tableSize?: number;
 }
 
 export interface LoadBalancer<H extends LbHost> {
   /** Call again whenever the list or a host's weight changes (health changes need no call). */
   setHosts(hosts: readonly H[]): void;
-  chooseHost(): H | undefined;
+  /** `hash`: the request's hash-policy hash, read only by RING_HASH and MAGLEV. */
+  chooseHost(hash?: bigint): H | undefined;
 }
 
 abstract class BaseLoadBalancer<H extends LbHost> implements LoadBalancer<H> {
@@ -206,7 +215,7 @@ function smoothWeightedPick<H extends LbHost>(
   return hosts[best]!;
 }
 
-export function createLoadBalancer<H extends LbHost>(
+export function createLoadBalancer<H extends HashLbHost>(
   policy: LbPolicy,
   opts: LoadBalancerOptions = {},
 ): LoadBalancer<H> {
@@ -217,5 +226,9 @@ export function createLoadBalancer<H extends LbHost>(
       return new RandomLoadBalancer<H>(opts);
     case 'LEAST_REQUEST':
       return new LeastRequestLoadBalancer<H>(opts);
+    case 'RING_HASH':
+      return new RingHashLoadBalancer<H>(opts);
+    case 'MAGLEV':
+      return new MaglevLoadBalancer<H>(opts);
   }
 }

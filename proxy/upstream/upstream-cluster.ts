@@ -9,12 +9,20 @@
 // - LOGICAL_DNS: one host, the first address of the single endpoint; re-resolution moves that host to
 //   the latest address (new connections go there) without a membership change; an empty answer or a
 //   failure keeps the current address and counts `update_failure`, as Envoy's LogicalDnsCluster.
+//
+// With `outlier_detection`, an OutlierDetector watches every host's results and ejects failing ones;
+// with `health_checks`, a HealthChecker checks every host, and the cluster counts as initialized only
+// after each host's first check (Envoy's initial health-check round). Hosts that STRICT_DNS adds start
+// as `failed_active_hc` until their first check passes (Envoy's updateDynamicHostList); static hosts
+// start healthy. Both only set flags on the hosts: the load balancer skips unhealthy hosts.
 import type { Cluster } from '../config/model.ts';
 import type { StatsStore } from '../stats/store.ts';
 import { ClusterStats } from './cluster-stats.ts';
 import { DnsRefresher } from './dns-refresher.ts';
+import { HealthChecker, HealthCheckStats } from './health-checker.ts';
 import { Host } from './host.ts';
 import { createLoadBalancer, type LoadBalancer } from './load-balancer.ts';
+import { OutlierDetector, OutlierStats } from './outlier-detector.ts';
 import { reconcileHosts } from './reconcile-hosts.ts';
 import type { Resolver } from './resolver.ts';
 
@@ -53,6 +61,11 @@ export class UpstreamCluster {
   private readonly refreshers: DnsRefresher[] = [];
   private warm = false;
   private closed = false;
+  private started = false;
+  private startedSignal: () => void = () => {};
+  private readonly outlierDetector: OutlierDetector | undefined;
+  private outlierTimer: NodeJS.Timeout | undefined;
+  private readonly healthChecker: HealthChecker | undefined;
   private publishing: boolean;
 
   constructor(config: Cluster, opts: UpstreamClusterOptions) {
@@ -65,7 +78,33 @@ export class UpstreamCluster {
     this.lb = createLoadBalancer<Host>(config.lbPolicy, {
       random,
       panicCounter: this.stats.lb_healthy_panic,
+      ...(config.ringHash ?? {}),
+      ...(config.maglevTableSize !== undefined ? { tableSize: config.maglevTableSize } : {}),
     });
+    if (config.outlierDetection) {
+      this.outlierDetector = new OutlierDetector(config.outlierDetection, {
+        stats: new OutlierStats(opts.stats, config.name),
+        now: () => performance.now(),
+        random,
+        onHealthChange: () => this.updateMembershipGauges(),
+      });
+    }
+    const hc = config.healthChecks?.[0];
+    if (hc) {
+      this.healthChecker = new HealthChecker(hc, {
+        clusterName: config.name,
+        stats: new HealthCheckStats(opts.stats, config.name),
+        hadTraffic: () => this.currentHosts.some((h) => h.stats.cx_total > 0),
+        onHealthChange: (h) => {
+          this.log(
+            'info',
+            `cluster '${this.name}': health check marks ${hostKey(h)} ${h.failedActiveHealthCheck ? 'unhealthy' : 'healthy'}`,
+          );
+          this.updateMembershipGauges();
+        },
+        random,
+      });
+    }
     const dns = {
       family: config.dnsLookupFamily,
       refreshRateMs: config.dnsRefreshRateMs,
@@ -132,8 +171,15 @@ export class UpstreamCluster {
         );
       }
     }
-    this.warm = this.refreshers.length === 0;
-    this.initialized = Promise.all(this.refreshers.map((r) => r.firstResolution)).then(() => {
+    this.warm = this.refreshers.length === 0 && !this.healthChecker;
+    const started = new Promise<void>((r) => {
+      this.startedSignal = r;
+    });
+    const membership = Promise.all(this.refreshers.map((r) => r.firstResolution));
+    const checker = this.healthChecker;
+    this.initialized = (
+      checker ? Promise.all([membership, started]).then(() => checker.firstRound()) : membership
+    ).then(() => {
       this.warm = true;
     });
     this.updateMembershipGauges();
@@ -141,7 +187,16 @@ export class UpstreamCluster {
 
   /** Starts DNS discovery (no-op for STATIC). */
   start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
     for (const r of this.refreshers) r.start();
+    this.healthChecker?.setHosts(this.currentHosts);
+    const od = this.outlierDetector;
+    if (od) {
+      this.outlierTimer = setInterval(() => od.sweep(), od.config.intervalMs);
+      this.outlierTimer.unref();
+    }
+    this.startedSignal();
   }
 
   get hosts(): readonly Host[] {
@@ -157,8 +212,8 @@ export class UpstreamCluster {
    * The host for the next request, or undefined when there is none to use (the caller answers 503 with
    * flag UH and counts `upstream_cx_none_healthy`, as Envoy's cluster manager does).
    */
-  chooseHost(): Host | undefined {
-    return this.lb.chooseHost();
+  chooseHost(hash?: bigint): Host | undefined {
+    return this.lb.chooseHost(hash);
   }
 
   /** Re-reads host health into the membership gauges; call after changing a host's health flags. */
@@ -175,6 +230,9 @@ export class UpstreamCluster {
   close(): void {
     this.closed = true;
     for (const r of this.refreshers) r.close();
+    clearInterval(this.outlierTimer);
+    this.outlierDetector?.close();
+    this.healthChecker?.close();
   }
 
   private resolutionFailed(name: string, err: Error): void {
@@ -186,8 +244,13 @@ export class UpstreamCluster {
     if (this.closed) return;
     const before = new Set(this.currentHosts);
     const changed = hosts.length !== before.size || hosts.some((h) => !before.has(h));
+    if (this.healthChecker && this.config.type === 'STRICT_DNS') {
+      for (const h of hosts) if (!before.has(h)) h.failedActiveHealthCheck = true;
+    }
     this.currentHosts = hosts;
     this.lb.setHosts(hosts);
+    this.outlierDetector?.setHosts(hosts);
+    if (this.started) this.healthChecker?.setHosts(hosts);
     if (changed) this.stats.membership_change.inc();
     this.updateMembershipGauges();
   }
@@ -206,4 +269,8 @@ export class UpstreamCluster {
     s.membership_degraded.set(0);
     s.membership_excluded.set(0);
   }
+}
+
+function hostKey(h: { address: string; port: number }): string {
+  return `${h.address}:${h.port}`;
 }
