@@ -2,11 +2,17 @@
 // for @kubernetes/client-node informers and the installed kubectl: discovery (`/version`, `/api`,
 // `/apis`, resource lists with verbs), list (resourceVersion, limit/continue, label and field
 // selectors), get, watch (chunked JSON lines, replay from a resourceVersion, 410 Gone after a
-// compaction), create, update, merge and strategic-merge patch, delete, and `pods/proxy` to pod IPs.
+// compaction), create, update, merge and strategic-merge patch, server-side apply (simplified: see
+// `applyPatch`), delete, cluster-scoped resources, and `pods/proxy` to pod IPs.
+//
+// Every request is recorded in `requests`; with FAKE_KUBE_REQUEST_LOG=<file> in the environment each
+// one is also appended to that file as a JSON line (`LoggedRequest`), from every fake in every test
+// process, which is how test/integration/k8s/rbac.test.ts sees what the dashboard asked for.
 //
 // Test hooks change the cluster behind the clients' backs: `apply`/`remove` objects, `expireHistory()`
 // (the next watch from an old resourceVersion gets 410), `dropWatches()` (close or reset open watches),
 // `failNextWatch(status)` (the next watch request fails with that status).
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import YAML from 'yaml';
@@ -36,6 +42,14 @@ export interface RecordedRequest {
   /** Path and query, as received. */
   url: string;
   headers: http.IncomingHttpHeaders;
+}
+
+/** One line of the FAKE_KUBE_REQUEST_LOG file. */
+export interface LoggedRequest {
+  method: string;
+  url: string;
+  contentType: string | undefined;
+  userAgent: string | undefined;
 }
 
 interface WatchFailure {
@@ -116,7 +130,13 @@ export class FakeKubeApiServer {
   apply(obj: KubeObject): KubeObject {
     const type = resourceTypeOf(obj.kind ?? '', obj.apiVersion);
     if (!type) throw new Error(`fake API server: unknown kind ${obj.apiVersion}/${obj.kind}`);
-    return this.store.upsert(type.resource, { ...obj, apiVersion: apiVersionOf(type), kind: type.kind });
+    const metadata = type.namespaced === false ? { ...obj.metadata, namespace: '' } : obj.metadata;
+    return this.store.upsert(type.resource, {
+      ...obj,
+      metadata,
+      apiVersion: apiVersionOf(type),
+      kind: type.kind,
+    });
   }
 
   remove(kind: string, namespace: string, name: string): KubeObject {
@@ -184,6 +204,16 @@ export class FakeKubeApiServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     if (this.requests.length > MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED);
+    const log = process.env['FAKE_KUBE_REQUEST_LOG'];
+    if (log) {
+      const line: LoggedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        contentType: req.headers['content-type'],
+        userAgent: req.headers['user-agent'],
+      };
+      appendFileSync(log, `${JSON.stringify(line)}\n`);
+    }
     this.route(req, res).catch((e: unknown) => {
       const err =
         e instanceof ApiError
@@ -244,8 +274,9 @@ export class FakeKubeApiServer {
       if (method === 'GET' && query.get('watch') === 'true') return this.watch(res, route, query);
       if (method === 'GET') return sendJson(res, 200, listResponse(this.store, route, query));
       if (method === 'POST') {
-        if (namespace === undefined) throw new ApiError(405, 'MethodNotAllowed', 'create needs a namespace');
-        const obj = this.checkedBody(await readBody(req), type, namespace, undefined);
+        if (namespace === undefined && type.namespaced !== false)
+          throw new ApiError(405, 'MethodNotAllowed', 'create needs a namespace');
+        const obj = this.checkedBody(await readBody(req), type, namespace ?? '', undefined);
         return sendJson(res, 201, dryRun ? obj : this.store.create(resource, obj));
       }
       throw new ApiError(405, 'MethodNotAllowed', `${method} on a collection`);
@@ -269,6 +300,9 @@ export class FakeKubeApiServer {
       }
       case 'PATCH': {
         const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+        if (contentType === 'application/apply-patch+yaml') {
+          return this.applyPatch(res, type, ns, name, await readBody(req), query);
+        }
         if (
           contentType !== 'application/merge-patch+json' &&
           contentType !== 'application/strategic-merge-patch+json'
@@ -292,6 +326,35 @@ export class FakeKubeApiServer {
       default:
         throw new ApiError(405, 'MethodNotAllowed', method);
     }
+  }
+
+  /**
+   * Server-side apply (`kubectl apply --server-side`: PATCH with application/apply-patch+yaml and a
+   * fieldManager): creates the object when it does not exist (201), else merges the applied
+   * configuration into it (200). Simplified: the fake keeps no managedFields, so it neither removes
+   * fields a manager stopped applying nor reports conflicts between managers.
+   */
+  private applyPatch(
+    res: http.ServerResponse,
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: Buffer,
+    query: URLSearchParams,
+  ): void {
+    if (!query.get('fieldManager')) {
+      throw new ApiError(422, 'Invalid', 'fieldManager: Required value: is required for apply patch');
+    }
+    const applied = this.checkedBody(body, type, namespace, name);
+    const dryRun = query.has('dryRun');
+    const before = this.store.get(type.resource, namespace, name);
+    if (!before) {
+      sendJson(res, 201, dryRun ? applied : this.store.create(type.resource, applied));
+      return;
+    }
+    const merged = mergePatch(before, applied) as KubeObject;
+    merged.metadata = { ...merged.metadata, resourceVersion: before.metadata.resourceVersion };
+    sendJson(res, 200, dryRun ? merged : this.store.update(type.resource, merged));
   }
 
   /** The parsed body of a create or update, checked against the URL (kind, namespace, name). */

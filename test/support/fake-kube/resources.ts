@@ -11,11 +11,16 @@ export interface ResourceType {
   resource: string;
   kind: string;
   shortNames: string[];
+  /** False for cluster-scoped resources (stored under the namespace ''); default namespaced. */
+  namespaced?: false;
 }
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** Every resource is namespaced: these are the ones discovery needs (pods, their owners, Services…). */
+/**
+ * The ones discovery needs (pods, their owners, Services…), and what `kubectl apply` of the k8s/
+ * manifests creates (namespaces, ServiceAccounts, ClusterRoles and their bindings).
+ */
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', shortNames: ['po'] },
   { group: '', version: 'v1', resource: 'services', kind: 'Service', shortNames: ['svc'] },
@@ -29,6 +34,31 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     resource: 'endpointslices',
     kind: 'EndpointSlice',
     shortNames: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'namespaces',
+    kind: 'Namespace',
+    shortNames: ['ns'],
+    namespaced: false,
+  },
+  { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterroles',
+    kind: 'ClusterRole',
+    shortNames: [],
+    namespaced: false,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    shortNames: [],
+    namespaced: false,
   },
 ];
 
@@ -81,7 +111,7 @@ export function apiResourceList(group: string, version: string) {
   const resources: Record<string, unknown>[] = types.map((t) => ({
     name: t.resource,
     singularName: t.kind.toLowerCase(),
-    namespaced: true,
+    namespaced: t.namespaced !== false,
     kind: t.kind,
     verbs: VERBS,
     ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
