@@ -1,6 +1,7 @@
 // Edges of the graph being built, keyed by their two nodes in the requested graph type, so every
 // contribution (clusters, Istio destinations, callers collapsed into one app) lands on one edge.
 import type { EdgeWeight, Traffic } from '../../shared/api/graph.ts';
+import type { Policies } from '../../shared/api/policies.ts';
 import type { WorkloadInfo } from '../model/inventory.ts';
 import { edgeId } from './graph-ids.ts';
 import type { MeshEntity } from './mesh-entity.ts';
@@ -14,11 +15,17 @@ export interface EdgeDraft {
   traffic: TrafficSum;
   clusters: Set<string>;
   weights: EdgeWeight[];
+  /** What the source's sidecars apply on the way (edge-policies.ts). */
+  policies?: Policies | undefined;
+  /** A mirror edge: the copies a route sends to its shadow cluster (`request_mirror_policies`). */
+  mirror?: boolean;
 }
 
 export class EdgeBook {
   /** Edges by source node, then target node (object keys: no id strings to build and hash per add). */
   private readonly bySource = new Map<NodeDraft, Map<NodeDraft, EdgeDraft>>();
+  /** Mirror edges, kept apart so a shadow that is also a primary destination gets two edges. */
+  private readonly mirrors = new Map<NodeDraft, Map<NodeDraft, EdgeDraft>>();
   private readonly mapper: NodeMapper;
   /** Workloads that an edge with requests leads to. */
   private readonly called = new Set<WorkloadInfo>();
@@ -34,38 +41,49 @@ export class EdgeBook {
     traffic: Traffic,
     share: number,
     cluster: string | undefined,
-  ): void {
-    const edge = this.ensure(source, target);
+    mirror = false,
+  ): EdgeDraft {
+    const edge = this.ensure(source, target, mirror);
     edge.traffic.add(traffic, share);
     if (cluster !== undefined) edge.clusters.add(cluster);
     if (target.kind === 'workload' && traffic.rps * share > 0) this.called.add(target.workload);
+    return edge;
   }
 
-  ensure(source: MeshEntity, target: MeshEntity): EdgeDraft {
+  ensure(source: MeshEntity, target: MeshEntity, mirror = false): EdgeDraft {
     const s = this.mapper.node(source);
     const t = this.mapper.node(target);
-    let targets = this.bySource.get(s);
+    const book = mirror ? this.mirrors : this.bySource;
+    let targets = book.get(s);
     if (targets === undefined) {
       targets = new Map();
-      this.bySource.set(s, targets);
+      book.set(s, targets);
     }
     let edge = targets.get(t);
     if (edge === undefined) {
       edge = {
-        id: edgeId(s.id, t.id),
+        // `,mirror`: `,` never occurs inside a node id (graph-ids.ts).
+        id: mirror ? `${edgeId(s.id, t.id)},mirror` : edgeId(s.id, t.id),
         source: s,
         target: t,
         traffic: new TrafficSum(),
         clusters: new Set(),
         weights: [],
+        ...(mirror && { mirror: true }),
       };
       targets.set(t, edge);
     }
     return edge;
   }
 
+  /** The node an entity is drawn as. */
+  node(entity: MeshEntity): NodeDraft {
+    return this.mapper.node(entity);
+  }
+
   *edges(): Generator<EdgeDraft> {
     for (const targets of this.bySource.values()) yield* targets.values();
+    for (const targets of this.mirrors.values()) yield* targets.values();
   }
 
   /**

@@ -13,10 +13,12 @@
 // keeps every edge that touches a selected namespace and the nodes at both ends. How each graph type
 // draws workloads (as themselves, apps, versioned apps or Services) is node-mapper.ts.
 import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType, Traffic } from '../../shared/api/graph.ts';
+import type { Policies } from '../../shared/api/policies.ts';
 import type { Inventory, WorkloadInfo } from '../model/inventory.ts';
 import type { TrafficSource } from '../model/traffic-source.ts';
 import { clusterDestinations } from './destination-resolver.ts';
 import { addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
+import { clusterPolicies, mergePolicies, shadowClusters } from './edge-policies.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, nodeHealth, trafficHealth } from './health.ts';
 import { IstioEdges } from './istio-edges.ts';
 import { type MeshEntity, workloadEntity } from './mesh-entity.ts';
@@ -44,9 +46,15 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
 
   const thresholds = opts.health ?? DEFAULT_HEALTH_THRESHOLDS;
   const drafts = [...book.edges()];
+  // Node policies: the node's own (inbound faults) and what its callers apply towards it.
+  const nodePolicies = new Map<NodeDraft, Policies | undefined>();
   const edgeTraffic = drafts.map((edge) => {
     const t = edge.traffic.toTraffic();
-    edge.source.outbound.add(t);
+    // The caller never sees a mirror's answers: mirrored copies are not part of what it sent.
+    if (edge.mirror !== true) {
+      edge.source.outbound.add(t);
+      nodePolicies.set(edge.target, mergePolicies(nodePolicies.get(edge.target), edge.policies));
+    }
     edge.target.inbound.add(t);
     return t;
   });
@@ -79,7 +87,9 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
   }
   keptEdges.sort((a, b) => order[a]! - order[b]!);
   const edges = keptEdges.map((i) => toEdge(drafts[i]!, edgeTraffic[i]!, thresholds));
-  const graphNodes = sortedNodes.map((n) => toNode(n, thresholds));
+  const graphNodes = sortedNodes.map((n) =>
+    toNode(n, thresholds, mergePolicies(n.policies, nodePolicies.get(n))),
+  );
   return {
     timestamp: traffic.updatedAt,
     windowSeconds: traffic.windowSeconds,
@@ -104,13 +114,23 @@ function addOutboundEdges(index: MeshIndex, traffic: TrafficSource, book: EdgeBo
     const scrape = traffic.latest(sidecar.id);
     if (scrape === undefined) continue;
     const source = workloadEntity(caller);
+    const shadows = scrape.policies === undefined ? undefined : shadowClusters(scrape);
+    const figures = traffic.policyFigures?.(sidecar.id);
     for (const cluster of scrape.clusters.keys()) {
       const t = traffic.clusterTraffic(sidecar.id, cluster);
       if (t === undefined || !(t.rps > 0)) continue;
+      const policies = clusterPolicies(scrape, cluster, t, figures);
+      const mirror = shadows?.has(cluster) === true;
       for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster))) {
-        // A cluster leading back to the sidecar's own workload is its local app: the inbound side.
-        if (isWorkload(d.entity, caller)) continue;
-        book.add(source, d.entity, t, d.share, cluster);
+        // A cluster leading back to the sidecar's own workload is its local app: the inbound side,
+        // whose policies (a fault on the inbound listener) are the node's.
+        if (isWorkload(d.entity, caller)) {
+          const node = book.node(source);
+          node.policies = mergePolicies(node.policies, policies);
+          continue;
+        }
+        const edge = book.add(source, d.entity, t, d.share, cluster, mirror);
+        edge.policies = mergePolicies(edge.policies, policies);
       }
     }
   }
@@ -160,7 +180,7 @@ function isWorkload(e: MeshEntity, w: WorkloadInfo): boolean {
 }
 
 function toEdge(edge: EdgeDraft, traffic: Traffic, thresholds: HealthThresholds): GraphEdge {
-  return {
+  const out: GraphEdge = {
     id: edge.id,
     source: edge.source.id,
     target: edge.target.id,
@@ -170,9 +190,12 @@ function toEdge(edge: EdgeDraft, traffic: Traffic, thresholds: HealthThresholds)
     weights: edge.weights,
     health: trafficHealth(traffic, thresholds),
   };
+  if (edge.policies !== undefined) out.policies = edge.policies;
+  if (edge.mirror === true) out.mirror = true;
+  return out;
 }
 
-function toNode(n: NodeDraft, thresholds: HealthThresholds): GraphNode {
+function toNode(n: NodeDraft, thresholds: HealthThresholds, policies: Policies | undefined): GraphNode {
   const inbound = n.inbound.toTraffic();
   const outbound = n.outbound.toTraffic();
   const node: GraphNode = {
@@ -189,6 +212,7 @@ function toNode(n: NodeDraft, thresholds: HealthThresholds): GraphNode {
   if (n.version !== undefined) node.version = n.version;
   if (n.workload !== undefined) node.workload = n.workload;
   if (n.service !== undefined) node.service = n.service;
+  if (policies !== undefined) node.policies = policies;
   return node;
 }
 

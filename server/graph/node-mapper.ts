@@ -8,6 +8,7 @@
 // Services whose workloads are unknown, unknown destinations and inbound (unknown callers) nodes are
 // the same in every graph type.
 import type { GraphType, NodeKind } from '../../shared/api/graph.ts';
+import type { Policies } from '../../shared/api/policies.ts';
 import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
 import { nodeId } from './graph-ids.ts';
 import type { MeshEntity } from './mesh-entity.ts';
@@ -26,6 +27,8 @@ export interface NodeDraft {
   hasSidecar: boolean;
   inbound: TrafficSum;
   outbound: TrafficSum;
+  /** Policies of its own inbound listener (faults), set by the graph builder. */
+  policies?: Policies | undefined;
 }
 
 const NO_SERVICE = Symbol('no service');

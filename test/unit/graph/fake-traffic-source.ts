@@ -1,8 +1,10 @@
 // A TrafficSource over plain data, for graph tests: each sidecar's per-cluster traffic, upstream
 // hosts, weighted routes, runtime values, Istio series and inbound listener traffic, given directly.
 
+import type { PolicyFigures, SidecarPolicyConfig } from '../../../server/model/policy-config.ts';
 import type {
   ClusterCounters,
+  ClusterGauges,
   SidecarScrape,
   UpstreamHost,
   WeightedRouteConfig,
@@ -17,6 +19,9 @@ export interface FakeSidecar {
   runtime?: Record<string, string>;
   istio?: { key: IstioDestinationKey; traffic: Traffic }[];
   inbound?: Traffic;
+  policies?: SidecarPolicyConfig;
+  gauges?: Record<string, ClusterGauges>;
+  policyFigures?: PolicyFigures;
 }
 
 /** `rps` requests per second: the given 3xx/4xx/5xx, 2xx for the rest; latency `[p50, p95, p99]`. */
@@ -101,7 +106,13 @@ export class FakeTrafficSource implements TrafficSource {
       routes: s.routes ?? [],
       runtime: new Map(Object.entries(s.runtime ?? {})),
       downstream: undefined,
+      ...(s.policies !== undefined && { policies: s.policies }),
+      ...(s.gauges !== undefined && { gauges: new Map(Object.entries(s.gauges)) }),
     };
+  }
+
+  policyFigures(targetId: string): PolicyFigures | undefined {
+    return this.sidecars[targetId]?.policyFigures;
   }
 
   clusterTraffic(targetId: string, cluster: string): Traffic | undefined {
