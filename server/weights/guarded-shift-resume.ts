@@ -27,8 +27,12 @@ export type ResumeVerdict =
   /** A rollback had been applied: the shift ends as it was going to. */
   | { kind: 'finished'; auditId: string | null; note: string }
   | { kind: 'interrupt'; why: string }
-  /** The route is not reported (yet): ask again after the next scrape. */
-  | { kind: 'wait' };
+  /**
+   * The route is not reported (yet), or its replicas drift from the recorded step while the audit log
+   * still says it (reconciliation is putting it back): ask again after the next scrape; `why` is
+   * what to say if it stays so.
+   */
+  | { kind: 'wait'; why?: string };
 
 const fmt = (w: Weights) =>
   Object.keys(w)
@@ -89,6 +93,17 @@ export function resumeVerdict(shift: GuardedShift, route: RouteNow | undefined):
         pending?.kind === 'step'
           ? `step ${pending.step} had not been applied before the restart; step ${shift.currentStep} observed again`
           : `step ${shift.currentStep}'s window starts again after the restart`,
+    };
+  }
+  if (
+    unchanged &&
+    pending === null &&
+    route.desired !== undefined &&
+    sameWeights(route.desired, shift.currentWeights)
+  ) {
+    return {
+      kind: 'wait',
+      why: `after the restart the route's replicas serve ${fmt(route.effective)}, not step ${shift.currentStep}'s ${fmt(shift.currentWeights)}, and reconciliation did not put it back; the weights were left as they are`,
     };
   }
   if (!byShift && latest !== undefined) {

@@ -276,8 +276,8 @@ export class GuardedShiftRunner implements GuardedShiftService {
       }
       return;
     }
-    live.missingTicks = 0;
     if (live.resuming) return this.resume(shift, route, live);
+    live.missingTicks = 0;
     if (shift.pending?.kind === 'rollback') {
       return this.rollback(shift, shift.pending.to, shift.pending.why, shift.startedBy);
     }
@@ -358,7 +358,14 @@ export class GuardedShiftRunner implements GuardedShiftService {
       latestAudit: latest,
     };
     const v = resumeVerdict(shift, now);
-    if (v.kind === 'wait') return;
+    if (v.kind === 'wait') {
+      live.missingTicks++;
+      if (v.why !== undefined && live.missingTicks >= (this.opts.missingRouteTicks ?? 20)) {
+        live.resuming = false;
+        await this.interrupt(shift, v.why);
+      }
+      return;
+    }
     live.resuming = false;
     if (v.kind === 'interrupt') return this.interrupt(shift, v.why);
     shift.lastAuditId = v.auditId;

@@ -104,15 +104,27 @@ describe('resumeVerdict', () => {
     });
   });
 
-  it('interrupts when the weights are neither step (e.g. a sidecar restarted with its configured weights)', () => {
+  it('waits while the replicas drift from a step the audit log still holds (reconciliation repairs them)', () => {
     const v = resumeVerdict(shift(), {
       effective: { v1: 100, v2: 0 },
       desired: steps[1]!,
       latestAudit: entry('a2', 'step 2/4'),
     });
     expect(v).toEqual({
+      kind: 'wait',
+      why: "after the restart the route's replicas serve v1=100, v2=0, not step 2's v1=50, v2=50, and reconciliation did not put it back; the weights were left as they are",
+    });
+  });
+
+  it('interrupts when the weights are neither step and nothing will put them back', () => {
+    const v = resumeVerdict(shift(), {
+      effective: { v1: 90, v2: 10 },
+      desired: undefined,
+      latestAudit: entry('a2', 'step 2/4'),
+    });
+    expect(v).toEqual({
       kind: 'interrupt',
-      why: "after the restart the route's weights are v1=100, v2=0, not step 2's v1=50, v2=50; they were left as they are",
+      why: "after the restart the route's weights are v1=90, v2=10, not step 2's v1=50, v2=50; they were left as they are",
     });
   });
 });

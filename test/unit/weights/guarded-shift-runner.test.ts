@@ -366,11 +366,14 @@ describe('GuardedShiftRunner', () => {
     fake.weights = { v1: 100, v2: 0 }; // e.g. the sidecars restarted with their configured weights
     runner = newRunner();
     await runner.open();
+    // The audit log still says step 1: reconciliation is given missingRouteTicks cycles to put it back.
+    for (let i = 0; i < 2; i++) await cycle(5);
+    expect(current().state).toBe('running');
     await cycle(5);
     const s = current();
     expect(s.state).toBe('interrupted');
     expect(s.stoppedWhy).toBe(
-      "after the restart the route's weights are v1=100, v2=0, not step 1's v1=75, v2=25; they were left as they are",
+      "after the restart the route's replicas serve v1=100, v2=0, not step 1's v1=75, v2=25, and reconciliation did not put it back; the weights were left as they are",
     );
     expect(fake.changes).toHaveLength(1);
     const onDisk = parseShiftsFile(await readFile(join(dir, 'shifts.json'), 'utf8')).shifts[0]!;
