@@ -1,12 +1,18 @@
 // What the HTTP layer needs from the rest of the dashboard. Routers depend on this interface only, so
 // they stay thin and are tested over real HTTP with a core built from plain data.
+import type { AlertHistoryEntry, AlertList, AlertRule } from '../../shared/api/alerts.ts';
 import type { Graph, GraphType } from '../../shared/api/graph.ts';
 import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { Series } from '../../shared/api/series.ts';
 import type { SidecarClusters } from '../../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
 import type { Sources } from '../../shared/api/sources.ts';
-import type { RouteHistory, WeightChangeResult } from '../../shared/api/weights.ts';
+import type {
+  ConvertToRuntimeResult,
+  RouteHistory,
+  WeightChangeResult,
+  WorkloadRestartResult,
+} from '../../shared/api/weights.ts';
 
 export interface GraphRequest {
   graphType: GraphType;
@@ -37,6 +43,22 @@ export interface DashboardCore {
   readonly windows: readonly number[];
   /** Weight changes, history and revert; absent when the dashboard cannot write (no write path wired). */
   readonly weights?: WeightsService;
+  /** Alerts (server/alerts/alerts-service.ts); absent when not wired. */
+  readonly alerts?: AlertsApi;
+}
+
+/** GET /api/alerts, /api/alerts/history, /api/alerts/rules and the SSE `alerts` events. */
+export interface AlertsApi {
+  list(): AlertList;
+  /** Newest first. */
+  history(opts: { alertId?: string; limit?: number }): AlertHistoryEntry[];
+  rules(): AlertRule[];
+  exportRules(
+    format: 'prometheus' | 'prometheusrule',
+    opts?: { by?: string[]; namespaceLabel?: string },
+  ): string;
+  /** Called with the new list when an alert changes state; returns an unsubscribe function. */
+  onChange(listener: (list: AlertList) => void): () => void;
 }
 
 /** An API answer that may be an error: the HTTP status, a code, a message, and the field at fault. */
@@ -62,4 +84,17 @@ export interface WeightsService {
   ): Promise<ServiceResult<WeightChangeResult>>;
   /** GET /api/routes/:id/history. */
   history(routeId: string): ServiceResult<RouteHistory>;
+  /** POST /api/routes/:id/convert-to-runtime: adds runtime_key_prefix to a static route's bootstrap. */
+  convertToRuntime?(
+    routeId: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    who: string,
+  ): Promise<ServiceResult<ConvertToRuntimeResult>>;
+  /** POST /api/workloads/:namespace/:name/restart: a rollout restart. */
+  restartWorkload?(
+    namespace: string,
+    name: string,
+    who: string,
+  ): Promise<ServiceResult<WorkloadRestartResult>>;
 }

@@ -2,6 +2,8 @@
 //   PUT  /api/routes/:id/weights   WeightChangeRequest, If-Match: <version>   → WeightChangeResult
 //   POST /api/routes/:id/revert    RevertRequest, If-Match: <version>         → WeightChangeResult
 //   GET  /api/routes/:id/history                                              → RouteHistory
+//   POST /api/routes/:id/convert-to-runtime ConvertToRuntimeRequest, If-Match  → ConvertToRuntimeResult
+//   POST /api/workloads/:namespace/:name/restart  (empty JSON body)            → WorkloadRestartResult
 // Route ids contain `/` (server/graph/graph-ids.ts): they are accepted as is or percent-encoded as
 // one segment (`encodeURIComponent`). Writes are authorized before their body is read; the body must
 // be JSON (415 otherwise) of at most 16 kB (413), and every error is an ApiError.
@@ -72,6 +74,23 @@ export function weightsRouter(
       res,
       await weights.revert(routeIdOf(req), req.body, req.get('if-match'), who(res)),
       (v) => v.version,
+    );
+  });
+
+  r.post('/routes/*id/convert-to-runtime', writer, json, async (req, res) => {
+    if (weights.convertToRuntime === undefined) {
+      return sendError(res, 501, 'not_implemented', 'converting routes is not available here');
+    }
+    send(res, await weights.convertToRuntime(routeIdOf(req), req.body, req.get('if-match'), who(res)));
+  });
+
+  r.post('/workloads/:namespace/:name/restart', writer, json, async (req, res) => {
+    if (weights.restartWorkload === undefined) {
+      return sendError(res, 501, 'not_implemented', 'restarting workloads is not available here');
+    }
+    send(
+      res,
+      await weights.restartWorkload(String(req.params['namespace']), String(req.params['name']), who(res)),
     );
   });
 

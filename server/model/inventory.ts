@@ -53,6 +53,11 @@ export interface SidecarTarget {
    * `runtimeDir`) and its config dump does not: where the weights API persists the weights it sets.
    */
   runtimeDir?: { symlinkRoot: string; subdirectory: string };
+  /**
+   * The sidecar's bootstrap file on this machine (a targets file's `bootstrap`): where the weights API
+   * rewrites the weights of routes that have no runtime key prefix (the static strategy).
+   */
+  bootstrapPath?: string;
 }
 
 export interface Inventory {

@@ -254,3 +254,16 @@ export function defaultRuntimePrefix(at: RouteLocator): string {
   const word = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
   return `meshscope.weights.${word(at.routeConfig)}.${word(at.virtualHost)}.${at.routeIndex}`;
 }
+
+/**
+ * Whether the bootstrap has an admin layer (`layered_runtime.layers[].admin_layer`): without one,
+ * /runtime_modify is refused ("No admin layer specified"), and without `layered_runtime` at all Envoy
+ * uses the null runtime provider.
+ */
+export function hasAdminLayer(text: string): boolean {
+  const parsed = parse(text);
+  if ('error' in parsed) return false;
+  return items(get(get(parsed.root, 'layered_runtime'), 'layers')).some(
+    (l) => get(l, 'admin_layer') !== undefined,
+  );
+}

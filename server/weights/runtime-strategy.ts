@@ -12,6 +12,7 @@ import type { SidecarScrape } from '../model/sidecar-data.ts';
 import { type AuditLog, newAuditId } from './audit-log.ts';
 import type { DurableLookup, DurableRuntime } from './durable-runtime.ts';
 import { KeyLock } from './key-lock.ts';
+import type { AuditMirror } from './kubernetes-audit.ts';
 import { applyToReplica, modifyRuntime } from './replica-runtime.ts';
 import { effectiveWeights, managedVersion, runtimeValues, type Weights } from './route-weights.ts';
 import { lookupRuntimeDir } from './runtime-dir-store.ts';
@@ -30,6 +31,8 @@ export interface RuntimeStrategyOptions {
     scrape: SidecarScrape | undefined,
     keys: readonly string[],
   ) => Promise<DurableLookup>;
+  /** Kubernetes: each change also goes to the ConfigMap's history annotation and an Event. */
+  mirror?: AuditMirror;
   /** Deadline of each admin request (default 2 s). */
   timeoutMs?: number;
   /** How long a read-back may wait for the values to show (default 1 s). */
@@ -166,7 +169,7 @@ export class RuntimeStrategy {
     if (persisted.error !== undefined) {
       await this.restoreStores(written);
       await this.putBackRuntime(present, prefix, from);
-      await this.appendQuietly(audit('failed'));
+      await this.appendQuietly(audit('failed'), route);
       return failure(
         500,
         'persist_failed',
@@ -178,7 +181,7 @@ export class RuntimeStrategy {
     const outcome = applied === replicas.length ? 'applied' : applied + pending > 0 ? 'partial' : 'failed';
     if (outcome === 'failed') {
       await this.restoreStores(written);
-      await this.appendQuietly(audit('failed'));
+      await this.appendQuietly(audit('failed'), route);
       const why = replicas.map((r) => `${r.sidecarId}: ${r.error ?? r.status}`).join('; ');
       return failure(502, 'apply_failed', `no replica took the new weights, nothing was changed: ${why}`);
     }
@@ -187,6 +190,7 @@ export class RuntimeStrategy {
     const entry = audit(outcome);
     try {
       await this.opts.audit.append(entry);
+      await this.opts.mirror?.(entry, mirrorTarget(route, written));
     } catch (e) {
       await this.restoreStores(written);
       await this.putBackRuntime(present, prefix, from);
@@ -217,9 +221,10 @@ export class RuntimeStrategy {
     };
   }
 
-  private async appendQuietly(entry: AuditEntry): Promise<void> {
+  private async appendQuietly(entry: AuditEntry, route?: WeightedRoute): Promise<void> {
     try {
       await this.opts.audit.append(entry);
+      if (route !== undefined) await this.opts.mirror?.(entry, mirrorTarget(route, []));
     } catch (e) {
       this.log('warning', `could not record a failed change of ${entry.routeId}: ${(e as Error).message}`);
     }
@@ -244,4 +249,15 @@ export class RuntimeStrategy {
     }
     await modifyRuntime(target, values, this.opts.timeoutMs ?? 2000);
   }
+}
+
+/** Where a change is recorded in Kubernetes: the runtime ConfigMaps written, the route's workload. */
+function mirrorTarget(route: WeightedRoute, written: readonly { store: DurableRuntime }[]) {
+  const configMaps = written
+    .filter(({ store }) => store.kind === 'configmap')
+    .map(({ store }) => {
+      const [namespace = '', name = ''] = store.key.replace(/^configmap:/, '').split('/');
+      return { namespace, name };
+    });
+  return { configMaps, workload: { namespace: route.source.namespace, name: route.source.workload } };
 }

@@ -3,12 +3,16 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { SidecarTarget } from '../model/inventory.ts';
 import type { SidecarScrape } from '../model/sidecar-data.ts';
 import { AuditLog } from './audit-log.ts';
+import { configMapBootstrapLookup } from './bootstrap-configmap-document.ts';
 import type { DurableLookup } from './durable-runtime.ts';
+import { kubernetesAuditMirror } from './kubernetes-audit.ts';
 import { WeightsController, type WeightsLog } from './weights-controller.ts';
+import { deploymentRestarter } from './workload-restart.ts';
 import { authorizeWrite, loadWriteTokens, type WriteAuth, type WriteRequestInfo } from './write-auth.ts';
 
 /** `$MESHSCOPE_DATA_DIR`, else `$XDG_STATE_HOME/meshscope`, else `~/.local/state/meshscope`. */
@@ -40,6 +44,12 @@ export interface WeightsSetupOptions {
     keys: readonly string[],
   ) => Promise<DurableLookup>;
   log: WeightsLog;
+  /**
+   * Kubernetes: static weights are rewritten in the ConfigMap mounted as the bootstrap, workloads can
+   * be restarted (rollout restart), Istio routes are written through their VirtualService, and every
+   * change is also recorded on the ConfigMap (history annotation) and as an Event.
+   */
+  kubeConfig?: KubeConfig;
 }
 
 export interface WeightsSetup {
@@ -59,6 +69,11 @@ export async function setupWeights(opts: WeightsSetupOptions): Promise<WeightsSe
     scrape: opts.scrape,
     audit,
     ...(opts.durable !== undefined && { durable: opts.durable }),
+    ...(opts.kubeConfig !== undefined && {
+      bootstrap: configMapBootstrapLookup(opts.kubeConfig),
+      restart: deploymentRestarter(opts.kubeConfig),
+      mirror: kubernetesAuditMirror(opts.kubeConfig),
+    }),
     log: opts.log,
   });
   const subjects = [...new Set(tokens.map((t) => t.subject))].join(', ');

@@ -51,6 +51,12 @@ export const WeightedRouteSchema = z.object({
    * it, otherwise 100 and, when they add up to something else, the configured weights' sum.
    */
   allowedTotals: z.array(z.number().int().positive()).optional(),
+  /**
+   * How PUT /api/routes/:id/weights applies weights here: `runtime` (runtime_key_prefix: live through
+   * /runtime_modify), `static` (rewriting the bootstrap: live on meshscope-proxy, a restart on Envoy),
+   * `istio` (the VirtualService the route was generated from).
+   */
+  strategy: z.enum(['runtime', 'static', 'istio']).optional(),
 });
 export type WeightedRoute = z.infer<typeof WeightedRouteSchema>;
 

@@ -23,6 +23,15 @@ export const ReplicaOutcomeSchema = z.object({
 });
 export type ReplicaOutcome = z.infer<typeof ReplicaOutcomeSchema>;
 
+/** Sidecars that serve a rewritten bootstrap only once restarted, and the workloads to restart. */
+export const RestartNeededSchema = z.object({
+  reason: z.string(),
+  sidecars: z.array(z.string()),
+  /** Workloads a rollout restart can restart (Kubernetes Deployments); empty locally. */
+  workloads: z.array(z.object({ namespace: z.string(), name: z.string() })),
+});
+export type RestartNeeded = z.infer<typeof RestartNeededSchema>;
+
 export const WeightChangeResultSchema = z.object({
   routeId: z.string(),
   /** The route's version after the change (the next If-Match). */
@@ -37,8 +46,18 @@ export const WeightChangeResultSchema = z.object({
   outcome: z.enum(['applied', 'partial', 'failed']).optional(),
   /** Where the weights were made durable (a runtime directory's disk layer, a ConfigMap). */
   persisted: z
-    .array(z.object({ kind: z.enum(['runtime-dir', 'configmap']), location: z.string() }))
+    .array(
+      z.object({
+        kind: z.enum(['runtime-dir', 'configmap', 'bootstrap-file', 'virtualservice']),
+        location: z.string(),
+      }),
+    )
     .optional(),
+  /**
+   * Static strategy on sidecars that cannot reload their bootstrap (Envoy): the new weights are written
+   * but serve only after a restart (POST /api/workloads/:namespace/:name/restart in Kubernetes).
+   */
+  restartNeeded: RestartNeededSchema.optional(),
   /** Things the user should know, e.g. a replica without a writable disk layer loses them on restart. */
   warnings: z.array(z.string()).optional(),
 });
@@ -68,3 +87,41 @@ export const RevertRequestSchema = z
   .object({ auditId: z.string().min(1), reason: z.string().max(500).optional() })
   .strict();
 export type RevertRequest = z.infer<typeof RevertRequestSchema>;
+
+/** POST /api/workloads/:namespace/:name/restart: what `kubectl rollout restart deployment/<name>` does. */
+export const WorkloadRestartResultSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  kind: z.literal('Deployment'),
+  /** The pod template's `kubectl.kubernetes.io/restartedAt` annotation, as set. */
+  restartedAt: z.string(),
+});
+export type WorkloadRestartResult = z.infer<typeof WorkloadRestartResultSchema>;
+
+/**
+ * POST /api/routes/:id/convert-to-runtime with If-Match: adds `runtime_key_prefix` to the route's
+ * weighted_clusters in its bootstrap, after which weights are set live (runtime strategy).
+ */
+export const ConvertToRuntimeRequestSchema = z
+  .object({
+    /** Default: `meshscope.weights.<route config>.<virtual host>.<index>`. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dotted words of letters, digits, _ and -')
+      .max(200)
+      .optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+export type ConvertToRuntimeRequest = z.infer<typeof ConvertToRuntimeRequestSchema>;
+
+export const ConvertToRuntimeResultSchema = z.object({
+  routeId: z.string(),
+  /** The runtime_key_prefix written: cluster C's weight is runtime key `<prefix>.C`. */
+  prefix: z.string(),
+  persisted: z.array(z.object({ kind: z.enum(['bootstrap-file', 'configmap']), location: z.string() })),
+  replicas: z.array(ReplicaOutcomeSchema),
+  restartNeeded: RestartNeededSchema.optional(),
+  warnings: z.array(z.string()).optional(),
+});
+export type ConvertToRuntimeResult = z.infer<typeof ConvertToRuntimeResultSchema>;

@@ -13,6 +13,7 @@
 //       kind: meshscope-proxy              # envoy (default) | istio-proxy | meshscope-proxy
 //       runtimeDir: /srv/envoy/runtime     # optional: disk layer symlink_root (or a list per replica)
 //       runtimeSubdirectory: envoy         # optional: the disk layer's subdirectory
+//       bootstrap: /srv/envoy/envoy.yaml   # optional: the bootstrap file (or a list per replica)
 //   services:                              # optional: Services and the addresses behind them
 //     - { namespace: default, name: backend, addresses: [127.0.0.11, 127.0.0.12] }
 import { z } from 'zod';
@@ -51,6 +52,11 @@ export const TargetEntrySchema = z
     runtimeDir: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
     /** The disk layer's `subdirectory` under `runtimeDir`. */
     runtimeSubdirectory: z.string().optional(),
+    /**
+     * The bootstrap file on this machine (one for every replica, or a list in `admin`'s order): the
+     * weights API rewrites a route's static weights there (routes without runtime_key_prefix).
+     */
+    bootstrap: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   })
   .strict();
 

@@ -19,6 +19,7 @@ export function targetsToInventory(file: TargetsFile): Inventory {
     });
     admins.forEach((url, i) => {
       const runtimeRoot = Array.isArray(t.runtimeDir) ? t.runtimeDir[i] : t.runtimeDir;
+      const bootstrapPath = Array.isArray(t.bootstrap) ? t.bootstrap[i] : t.bootstrap;
       sidecars.push({
         id: `${t.namespace}/${t.workload}/${i}`,
         namespace: t.namespace,
@@ -30,6 +31,7 @@ export function targetsToInventory(file: TargetsFile): Inventory {
         ...(runtimeRoot !== undefined && {
           runtimeDir: { symlinkRoot: runtimeRoot, subdirectory: t.runtimeSubdirectory ?? '' },
         }),
+        ...(bootstrapPath !== undefined && { bootstrapPath }),
       });
     });
   }

@@ -93,7 +93,7 @@ afterEach(async () => {
 const good = { weights: { backend_v1: 50, backend_v2: 50 } };
 
 describe('refusals, before anything is written', () => {
-  it('404 for an unknown route, 428 without If-Match, 409 with a stale one, 422 without a runtime prefix', async () => {
+  it('404 for an unknown route, 428 without If-Match, 409 with a stale one, 422 when the weights cannot be written', async () => {
     expect(await controller.change('default/nope/0', good, 'base-v1', 'local')).toMatchObject({
       ok: false,
       error: { status: 404 },
@@ -106,12 +106,44 @@ describe('refusals, before anything is written', () => {
       ok: false,
       error: { status: 409, code: 'version_conflict' },
     });
+    // Static (no runtime prefix): its bootstrap must be known, here it is not (no targets `bootstrap`,
+    // no /server_info answering).
     routes = [route({ runtimeKeyPrefix: null })];
+    scrapes.set(target.id, {
+      ...scrape({}, 1),
+      routes: [
+        {
+          listener: 'listener_0',
+          routeConfig: 'local_route',
+          virtualHost: 'backend',
+          routeIndex: 0,
+          routeName: undefined,
+          match: 'prefix /',
+          runtimeKeyPrefix: undefined,
+          totalWeight: undefined,
+          clusters: [
+            { name: 'backend_v1', weight: 80 },
+            { name: 'backend_v2', weight: 20 },
+          ],
+        },
+      ],
+    });
     const r = await controller.change(ROUTE_ID, good, 'base-v1', 'local');
-    expect(r).toMatchObject({ ok: false, error: { status: 422, code: 'strategy_not_implemented' } });
+    expect(r).toMatchObject({ ok: false, error: { status: 422, code: 'bootstrap_unknown' } });
     expect(r.ok ? '' : r.error.message).toMatch(
-      /no runtime_key_prefix; static rewrite is not implemented yet/,
+      /its bootstrap file is unknown.*nothing|nothing.*bootstrap file is unknown/,
     );
+    // Istio, without a Kubernetes connection to reach its VirtualServices.
+    const istioTarget = { ...target, kind: 'istio-proxy' as const };
+    const istio = new WeightsController({
+      routes: () => routes,
+      sidecar: () => istioTarget,
+      scrape: (id) => scrapes.get(id),
+      audit,
+      timeoutMs: 200,
+    });
+    const i = await istio.change(ROUTE_ID, good, 'base-v1', 'local');
+    expect(i).toMatchObject({ ok: false, error: { status: 422, code: 'strategy_not_implemented' } });
     expect(durableCalls).toBe(0);
     expect(existsSync(audit.path)).toBe(false); // not even created
   });
