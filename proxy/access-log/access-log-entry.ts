@@ -30,6 +30,18 @@ export interface AccessLogEntry {
   upstreamCluster?: string | undefined;
   /** `ip:port` of the client. */
   downstreamRemoteAddress?: string | undefined;
+  /** `ip:port` the client connected to (the listener's address). */
+  downstreamLocalAddress?: string | undefined;
+  /** `ip:port` of our side of the upstream connection. */
+  upstreamLocalAddress?: string | undefined;
+  /** SNI the client sent on a downstream TLS connection (`%REQUESTED_SERVER_NAME%`). */
+  requestedServerName?: string | undefined;
+  /** The route's `name`. */
+  routeName?: string | undefined;
+  /** Why the response has its code (`via_upstream`, `route_not_found`, `fault_filter_abort`, …). */
+  responseCodeDetails?: string | undefined;
+  /** Why connecting to the upstream failed (`%UPSTREAM_TRANSPORT_FAILURE_REASON%`). */
+  upstreamTransportFailureReason?: string | undefined;
   /** A request header by lower-case name (`:authority`, `user-agent`, …); undefined when absent. */
   reqHeader(name: string): string | undefined;
   /** A response header by lower-case name; undefined when absent. */

@@ -4,6 +4,7 @@
 // strings and small getter functions; formatting a request then only concatenates. An operator we do
 // not implement is an error at load time, like Envoy's "Not supported field in StreamInfo".
 
+import { hostname } from 'node:os';
 import type { AccessLogEntry } from './access-log-entry.ts';
 import { compileStartTimeFormat, StartTimeFormatError } from './start-time-format.ts';
 
@@ -81,6 +82,29 @@ export function compileAccessLogFormat(format: string = DEFAULT_ACCESS_LOG_FORMA
   };
 }
 
+/**
+ * When `format` is exactly one operator (`%DURATION%`, `%REQ(X):10%`), its command and raw value getter
+ * (undefined for unset, not `-`): json_format renders such values typed, unset as null.
+ */
+export function singleOperator(
+  format: string,
+): { command: string; get: (e: AccessLogEntry) => string | undefined } | undefined {
+  COMMAND.lastIndex = 0;
+  const m = COMMAND.exec(format);
+  if (m === null || COMMAND.lastIndex !== format.length) return undefined;
+  const [, command = '', arg, length] = m;
+  const get = operator(command, arg, format);
+  if (length === undefined) return { command, get };
+  const max = Number(length);
+  return {
+    command,
+    get: (e) => {
+      const v = get(e);
+      return v !== undefined && v.length > max ? v.slice(0, max) : v;
+    },
+  };
+}
+
 function withDefault(get: Getter, maxLength: number | undefined): (e: AccessLogEntry) => string {
   if (maxLength === undefined) {
     return (e) => {
@@ -109,8 +133,40 @@ const NO_ARGUMENT: Record<string, Getter> = {
   PROTOCOL: (e) => e.protocol,
   UPSTREAM_HOST: (e) => e.upstreamHost,
   UPSTREAM_CLUSTER: (e) => e.upstreamCluster,
+  UPSTREAM_LOCAL_ADDRESS: (e) => e.upstreamLocalAddress,
+  UPSTREAM_TRANSPORT_FAILURE_REASON: (e) => e.upstreamTransportFailureReason,
   DOWNSTREAM_REMOTE_ADDRESS: (e) => e.downstreamRemoteAddress,
+  DOWNSTREAM_LOCAL_ADDRESS: (e) => e.downstreamLocalAddress,
+  // Envoy strips the port for the *_WITHOUT_PORT variants.
+  DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT: (e) => withoutPort(e.downstreamRemoteAddress),
+  DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT: (e) => withoutPort(e.downstreamLocalAddress),
+  REQUESTED_SERVER_NAME: (e) => e.requestedServerName,
+  ROUTE_NAME: (e) => e.routeName,
+  RESPONSE_CODE_DETAILS: (e) => e.responseCodeDetails,
+  // Read once: the machine's name does not change while the proxy runs.
+  HOSTNAME: (
+    (name: string) => () =>
+      name
+  )(hostname()),
 };
+
+function withoutPort(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const i = address.lastIndexOf(':');
+  if (i < 0) return address;
+  const host = address.slice(0, i);
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** Operators whose value is a number: json_format keeps them numbers (Envoy's typed JSON values). */
+export const NUMERIC_OPERATORS: ReadonlySet<string> = new Set([
+  'RESPONSE_CODE',
+  'BYTES_RECEIVED',
+  'BYTES_SENT',
+  'DURATION',
+  'REQUEST_DURATION',
+  'RESPONSE_DURATION',
+]);
 
 const SUPPORTED =
   'START_TIME, START_TIME(format), REQ(X?Y):Z, RESP(X?Y):Z, REQUEST_HEADER, RESPONSE_HEADER, ' +

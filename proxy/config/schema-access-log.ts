@@ -10,8 +10,10 @@ export const logFormatSchema = envoyMessage(
   {
     text_format: z.string().optional(),
     text_format_source: inlineStringSourceSchema.optional(),
+    // google.protobuf.Struct: keys to format strings (or nested Structs); checked when compiled.
+    json_format: z.record(z.string(), z.unknown()).optional(),
   },
-  { notYet: ['json_format', 'omit_empty_values', 'content_type', 'formatters', 'json_format_options'] },
+  { notYet: ['omit_empty_values', 'content_type', 'formatters', 'json_format_options'] },
 );
 
 const streamLogSchema = envoyMessage({ log_format: logFormatSchema.optional() });

@@ -109,7 +109,7 @@ export class FaultRun {
     st.abortsInjected.inc();
     const cluster = this.statsCluster();
     if (cluster !== undefined) st.perCluster(cluster, 'aborts_injected').inc();
-    cb.abort({ status, body: FAULT_ABORT_BODY, flag: 'FI' });
+    cb.abort({ status, body: FAULT_ABORT_BODY, flag: 'FI', details: 'fault_filter_abort' });
   }
 
   /** Envoy charges one active fault per request, checked against max_active_faults when it starts. */

@@ -1,6 +1,8 @@
 // The facts about one finished request that an access log line is made from. Built only when the
 // connection manager has an access log; header lookups are lazy so unused operators cost nothing.
+import { responseCodeDetails } from '../access-log/response-code-details.ts';
 import { getHeader, type Headers } from '../http/head-parser.ts';
+import type { LocalReply } from './local-reply.ts';
 
 export class AccessLogRecord {
   startTime = 0;
@@ -17,9 +19,30 @@ export class AccessLogRecord {
   upstreamHost: string | undefined;
   upstreamCluster: string | undefined;
   downstreamRemoteAddress: string | undefined;
+  downstreamLocalAddress: string | undefined;
+  upstreamLocalAddress: string | undefined;
+  requestedServerName: string | undefined;
+  routeName: string | undefined;
+  requestDurationMs: number | undefined;
+  responseDurationMs: number | undefined;
+  /** The local reply the proxy answered with, if it did (its details and transport failure reason). */
+  localReply: LocalReply | undefined;
   requestHeaders: Headers | undefined;
   generatedRequestId: string | undefined;
   responseHeaders: Headers | undefined;
+
+  get responseCodeDetails(): string | undefined {
+    return responseCodeDetails({
+      responseCode: this.responseCode,
+      responseFlags: this.responseFlags,
+      fromUpstream: this.responseHeaders !== undefined,
+      localDetails: this.localReply?.details,
+    });
+  }
+
+  get upstreamTransportFailureReason(): string | undefined {
+    return this.localReply?.transportFailureReason;
+  }
 
   reqHeader(name: string): string | undefined {
     const n = name.toLowerCase();

@@ -2,6 +2,7 @@
 // served in order: bytes of the next request wait, with reading paused, until the current response
 // is done), and closes when either side asks to or the proxy drains.
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { findHeadEnd, hasBareLf, isHeadError, parseRequestHead } from '../http/head-parser.ts';
 import type { HcmContext, ProxyCore } from './contexts.ts';
 import { Exchange } from './exchange.ts';
@@ -30,11 +31,18 @@ export class DownstreamConnection {
   private closed = false;
   private readonly ctxAtOpen: HcmContext;
   readonly remoteAddress: string | undefined;
+  /** `ip:port` the client connected to, for `%DOWNSTREAM_LOCAL_ADDRESS%`. */
+  readonly localAddress: string | undefined;
+  /** SNI of a downstream TLS connection, for `%REQUESTED_SERVER_NAME%`. */
+  readonly requestedServerName: string | undefined;
 
   constructor(socket: net.Socket, listener: ListenerHandle) {
     this.socket = socket;
     this.listener = listener;
     this.remoteAddress = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined;
+    this.localAddress = socket.localAddress ? `${socket.localAddress}:${socket.localPort}` : undefined;
+    const sni = (socket as Partial<TLSSocket>).servername;
+    this.requestedServerName = typeof sni === 'string' && sni !== '' ? sni : undefined;
     socket.setNoDelay(true);
     const ctx = listener.ctx();
     this.ctxAtOpen = ctx;

@@ -3,6 +3,7 @@
 
 import { compileAccessLogFormat } from '../access-log/access-log-format.ts';
 import { type AccessLogSink, createAccessLogSink } from '../access-log/access-log-writer.ts';
+import { compileJsonAccessLogFormat } from '../access-log/json-access-log-format.ts';
 import type { HttpConnectionManager, RouteAction } from '../config/model.ts';
 import { FaultFilter } from '../filters/fault-filter.ts';
 import { prepareWeightedChoice, type WeightedChoice } from '../router/cluster-choice.ts';
@@ -36,7 +37,7 @@ export function buildHcmContext(
       sink = createAccessLogSink(a.sink === 'file' ? { sink: 'file', path: a.path! } : { sink: a.sink });
       sinks.set(key, sink);
     }
-    const format = compileAccessLogFormat(a.format);
+    const format = a.jsonFormat ? compileJsonAccessLogFormat(a.jsonFormat) : compileAccessLogFormat(a.format);
     const s = sink;
     loggers.push((r) => s.write(format(r)));
   }

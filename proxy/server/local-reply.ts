@@ -7,6 +7,10 @@ export interface LocalReply {
   body: string;
   /** Envoy response flag for the access log (UH, UF, NR, …); '' for none. */
   flag: string;
+  /** `%RESPONSE_CODE_DETAILS%` when the flag alone does not say it (access-log/response-code-details.ts). */
+  details?: string;
+  /** `%UPSTREAM_TRANSPORT_FAILURE_REASON%`: why connecting to the upstream failed. */
+  transportFailureReason?: string;
 }
 
 const REASONS: Record<number, string> = {
@@ -23,6 +27,7 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
   505: 'HTTP Version Not Supported',
+  507: 'Insufficient Storage',
 };
 
 export function reasonPhrase(status: number): string {
@@ -37,6 +42,7 @@ export const replies = {
     status: 503,
     body: `upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: ${detail}`,
     flag: 'UF',
+    transportFailureReason: detail,
   }),
   upstreamReset: (): LocalReply => ({
     status: 503,
@@ -44,13 +50,24 @@ export const replies = {
     flag: 'UC',
   }),
   upstreamTimeout: (): LocalReply => ({ status: 504, body: 'upstream request timeout', flag: 'UT' }),
+  /** A circuit breaker refused the request (max_pending_requests, max_requests). */
+  overflow: (): LocalReply => ({
+    status: 503,
+    body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+    flag: 'UO',
+  }),
   upstreamProtocolError: (): LocalReply => ({
     status: 502,
     body: 'upstream connect error or disconnect/reset before headers. reset reason: protocol error',
     flag: 'UPE',
   }),
   badRequest: (status: number, reason: string): LocalReply => ({ status, body: reason, flag: 'DPE' }),
-  upgradeFailed: (): LocalReply => ({ status: 403, body: 'upgrade failed', flag: '' }),
+  upgradeFailed: (): LocalReply => ({
+    status: 403,
+    body: 'upgrade failed',
+    flag: '',
+    details: 'upgrade_failed',
+  }),
 };
 
 export function renderLocalReply(

@@ -231,7 +231,7 @@ describe('compileAccessLogFormat: START_TIME formats', () => {
 
 describe('compileAccessLogFormat: invalid formats fail at load time', () => {
   it.each([
-    ['%ROUTE_NAME%', /unsupported command operator %ROUTE_NAME%/],
+    ['%GRPC_STATUS%', /unsupported command operator %GRPC_STATUS%/],
     ['[%START_TIME%] %NOT_AN_OPERATOR%\n', /unsupported command operator %NOT_AN_OPERATOR%/],
     ['100% done', /no valid command operator at position 3/],
     ['%START_TIME', /no valid command operator at position 0/],

@@ -146,14 +146,23 @@ describe('http connection manager', () => {
     ]);
   });
 
-  it('rejects a JSON access log format and an unknown logger type', () => {
+  it('reads a JSON access log format; rejects an unknown operator in it and an unknown logger type', () => {
     const doc = minimalDoc();
+    const jsonFormat = { code: '%RESPONSE_CODE%', flags: '%RESPONSE_FLAGS%' };
+    hcmOf(doc).access_log = [
+      { name: 'x', typed_config: { '@type': STDOUT, log_format: { json_format: jsonFormat } } },
+    ];
+    expect(load(doc).listeners[0]!.hcm.accessLogs).toEqual([{ sink: 'stdout', jsonFormat }]);
     hcmOf(doc).access_log = [
       { name: 'x', typed_config: { '@type': STDOUT, log_format: { json_format: { a: '%A%' } } } },
     ];
     const err = loadError(doc);
     expect(err.path).toBe(`${HCM_PATH}.access_log[0].typed_config.log_format.json_format`);
-    expect(err.message).toContain('not supported by meshscope-proxy yet');
+    expect(err.message).toContain('unsupported command operator %A%');
+    hcmOf(doc).access_log = [
+      { name: 'x', typed_config: { '@type': STDOUT, log_format: { text_format: '%NOPE%' } } },
+    ];
+    expect(loadError(doc).path).toBe(`${HCM_PATH}.access_log[0].typed_config.log_format.text_format`);
     hcmOf(doc).access_log = [{ name: 'x', typed_config: { '@type': 'type.googleapis.com/my.Logger' } }];
     expect(loadError(doc).path).toBe(`${HCM_PATH}.access_log[0].typed_config.@type`);
   });

@@ -81,7 +81,9 @@ describe('FaultFilter', () => {
     const run = filter.select(request(), undefined, runtime)!;
     const { seen, cb } = callbacks();
     run.run(cb);
-    expect(seen.aborts).toEqual([{ status: 503, body: FAULT_ABORT_BODY, flag: 'FI' }]);
+    expect(seen.aborts).toEqual([
+      { status: 503, body: FAULT_ABORT_BODY, flag: 'FI', details: 'fault_filter_abort' },
+    ]);
     expect(seen.proceeded).toBe(0);
     expect(store.counter('http.ingress.fault.aborts_injected').value).toBe(1);
     expect(run.responseFlags('FI')).toBe('FI');
