@@ -11,7 +11,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_DNS_REFRESH_RATE_MS = 5_000;
 
 // CircuitBreakers.Thresholds defaults, per Envoy's docs.
-const DEFAULT_THRESHOLDS = {
+export const DEFAULT_THRESHOLDS = {
   maxConnections: 1024,
   maxPendingRequests: 1024,
   maxRequests: 1024,
@@ -89,6 +89,7 @@ function convertCircuitBreakers(c: ClusterInput): Cluster['circuitBreakers'] {
       maxRequests: t.max_requests ?? DEFAULT_THRESHOLDS.maxRequests,
       maxRetries: t.max_retries ?? DEFAULT_THRESHOLDS.maxRetries,
     }),
+      ...(t.track_remaining === true ? { trackRemaining: true } : {}),
   );
   return { thresholds };
 }

@@ -42,11 +42,12 @@ export const thresholdsSchema = envoyMessage(
     max_requests: uint32.optional(),
     max_retries: uint32.optional(),
   },
-  { notYet: ['retry_budget', 'track_remaining', 'max_connection_pools'] },
+  { notYet: ['retry_budget', 'max_connection_pools'] },
 );
 
 export const circuitBreakersSchema = envoyMessage(
   { thresholds: z.array(thresholdsSchema).optional() },
+    track_remaining: z.boolean().optional(),
   { notYet: ['per_host_thresholds'] },
 );
 

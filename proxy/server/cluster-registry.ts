@@ -5,6 +5,7 @@ import type { StatsStore } from '../stats/store.ts';
 import type { ClusterManager, UpstreamCluster } from '../upstream/cluster-manager.ts';
 import { ConnectionPool } from '../upstream/connection-pool.ts';
 import type { Host } from '../upstream/host.ts';
+import { ClusterResources, type RoutingPriority } from '../upstream/resource-manager.ts';
 import type { ClusterHandle } from './contexts.ts';
 import { ClusterRequestStats } from './request-stats.ts';
 
@@ -12,23 +13,32 @@ class Handle implements ClusterHandle {
   readonly name: string;
   readonly stats: ClusterRequestStats;
   readonly upstream: UpstreamCluster;
+  readonly resources: ClusterResources;
+  /** Pools by host key, DEFAULT priority; HIGH-priority pools (rare) in their own map. */
   readonly pools = new Map<string, ConnectionPool>();
+  private readonly highPools = new Map<string, ConnectionPool>();
 
   constructor(upstream: UpstreamCluster, store: StatsStore) {
     this.upstream = upstream;
     this.name = upstream.config.name;
     this.stats = new ClusterRequestStats(store, this.name);
+    this.resources = new ClusterResources(
+      this.name,
+      upstream.config.circuitBreakers?.thresholds ?? [],
+      store,
+    );
   }
 
-  chooseHost(): Host | undefined {
-    return this.upstream.chooseHost();
+  chooseHost(hash?: bigint): Host | undefined {
+    return this.upstream.chooseHost(hash);
   }
 
-  pool(host: Host): ConnectionPool {
-    let p = this.pools.get(host.key);
+  pool(host: Host, priority?: RoutingPriority): ConnectionPool {
+    const pools = priority === 'HIGH' ? this.highPools : this.pools;
+    let p = pools.get(host.key);
     if (!p) {
-      p = new ConnectionPool(host, this.upstream.config, this.stats);
-      this.pools.set(host.key, p);
+      p = new ConnectionPool(host, this.upstream.config, this.stats, this.resources.forPriority(priority));
+      pools.set(host.key, p);
     }
     return p;
   }
@@ -36,16 +46,21 @@ class Handle implements ClusterHandle {
   /** Idle connections to hosts that left the cluster (DNS change) are closed. */
   prune(): void {
     const live = new Set(this.upstream.hosts.map((h) => h.key));
-    for (const [key, pool] of this.pools) {
+    for (const pools of [this.pools, this.highPools]) this.prunePools(pools, live);
+  }
+
+  private prunePools(pools: Map<string, ConnectionPool>, live: ReadonlySet<string>): void {
+    for (const [key, pool] of pools) {
       if (!live.has(key)) {
         pool.closeIdle();
-        if (pool.size === 0) this.pools.delete(key);
+        if (pool.size === 0) pools.delete(key);
       }
     }
   }
 
   close(): void {
     for (const p of this.pools.values()) p.closeIdle();
+    for (const p of this.highPools.values()) p.closeIdle();
   }
 }
 

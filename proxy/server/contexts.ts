@@ -6,6 +6,7 @@ import type { IntegerRuntime, WeightedChoice } from '../router/cluster-choice.ts
 import type { RouteTable } from '../router/route-table.ts';
 import type { ConnectionPool } from '../upstream/connection-pool.ts';
 import type { Host } from '../upstream/host.ts';
+import type { ClusterResources, RoutingPriority } from '../upstream/resource-manager.ts';
 import type { AccessLogRecord } from './access-log-record.ts';
 import type { ClusterRequestStats, HcmStats } from './request-stats.ts';
 
@@ -25,8 +26,12 @@ export interface HcmContext {
 export interface ClusterHandle {
   readonly name: string;
   readonly stats: ClusterRequestStats;
-  chooseHost(): Host | undefined;
-  pool(host: Host): ConnectionPool;
+  /** The cluster's circuit breakers, per routing priority. */
+  readonly resources: ClusterResources;
+  /** `hash`: the route's hash-policy hash, for RING_HASH / MAGLEV clusters. */
+  chooseHost(hash?: bigint): Host | undefined;
+  /** The host's connection pool for a routing priority (Envoy keeps one per priority); DEFAULT when omitted. */
+  pool(host: Host, priority?: RoutingPriority): ConnectionPool;
 }
 
 export interface ProxyCore {

@@ -1,37 +1,39 @@
 // One request/response exchange through the proxy: route, pick a cluster and host, stream the
 // request upstream and the response back, with backpressure both ways and Envoy's local replies and
-// response flags when something fails. Bodies are never buffered whole: bytes are forwarded as they
-// arrive, and framing is validated on the way (ChunkedScanner) rather than re-encoded.
+// response flags when something fails. Bodies are forwarded as they arrive, and framing is validated on
+// the way (ChunkedScanner) rather than re-encoded; a copy is kept only when a retry policy or a mirror
+// may send the body again (replay-buffer.ts). Each try at an upstream host is an UpstreamRequest;
+// retry_policy decisions are RetryState's, the three timeouts ExchangeDeadlines', shadows request-mirror's.
 import { randomUUID } from 'node:crypto';
-import type { Route, RouteAction } from '../config/model.ts';
+import type { RequestMirrorPolicy, Route, RouteAction } from '../config/model.ts';
 import type { FaultRun } from '../filters/fault-filter.ts';
 import { BodyFramer, type Framing } from '../http/body-framer.ts';
-import {
-  findHeadEnd,
-  hasBareLf,
-  isHeadError,
-  parseResponseHead,
-  type RequestHead,
-  type ResponseHead,
-} from '../http/head-parser.ts';
+import type { RequestHead, ResponseHead } from '../http/head-parser.ts';
 import { chooseWeightedCluster } from '../router/cluster-choice.ts';
+import { requestHash } from '../router/hash-policy.ts';
 import type { RouteTable } from '../router/route-table.ts';
-import type { ConnectionPool, PooledConnection, UpstreamHandler } from '../upstream/connection-pool.ts';
 import type { Host } from '../upstream/host.ts';
 import { AccessLogRecord } from './access-log-record.ts';
 import type { ClusterHandle, HcmContext, ProxyCore } from './contexts.ts';
 import type { DownstreamConnection } from './downstream-connection.ts';
+import { type DeadlineKind, ExchangeDeadlines } from './exchange-deadlines.ts';
 import { buildDownstreamHead, buildUpstreamHead } from './forwarded-heads.ts';
 import { type LocalReply, renderLocalReply, replies } from './local-reply.ts';
-
-const MAX_RESPONSE_HEAD = 96 * 1024;
+import { ReplayBuffer } from './replay-buffer.ts';
+import { sendShadow, shadowHead, shouldMirror } from './request-mirror.ts';
+import { addResponseFlag } from './response-flags.ts';
+import { type AttemptOutcome, RetryState, type RetryStatus } from './retry-state.ts';
+import { type AttemptFailure, UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.ts';
 
 function noop(): void {}
 
 /** Most requests have no body; a framer with nothing to track can be shared (it never changes state). */
 const NO_BODY = new BodyFramer('none');
+const NO_CHUNKS: readonly Buffer[] = [];
+/** HttpConnectionManager.stream_idle_timeout's default, for hand-built models that leave it out. */
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
-export class Exchange implements UpstreamHandler {
+export class Exchange implements UpstreamRequestOwner {
   private readonly dc: DownstreamConnection;
   private readonly core: ProxyCore;
   private readonly ctx: HcmContext;
@@ -40,16 +42,22 @@ export class Exchange implements UpstreamHandler {
   private readonly startEpoch = Date.now();
 
   private route: Route | undefined;
+  private action: RouteAction | undefined;
   private cluster: ClusterHandle | undefined;
+  /** The host of the latest attempt (the access log's %UPSTREAM_HOST%). */
   private host: Host | undefined;
-  private pool: ConnectionPool | undefined;
-  private conn: PooledConnection | null = null;
+  private attempt: UpstreamRequest | undefined;
   private upstreamHead = '';
   /** The x-request-id we generated (Envoy adds one when the client sent none; the access log shows it). */
   private requestId: string | undefined;
-  private retried = false;
   /** Set when the fault filter picked this request (delay and/or abort). */
   private fault: FaultRun | undefined;
+  private retry: RetryState | undefined;
+  private backoff: NodeJS.Timeout | undefined;
+  /** The mirror policies this request was drawn for. */
+  private mirrors: RequestMirrorPolicy[] | undefined;
+  private replay: ReplayBuffer | undefined;
+  private readonly deadlines = new ExchangeDeadlines((kind) => this.onDeadline(kind));
 
   // request side
   private reqFramer: BodyFramer | undefined;
@@ -57,11 +65,12 @@ export class Exchange implements UpstreamHandler {
   private tunnel = false;
   /** Request fully received from downstream. */
   reqDone = false;
-  private pending: Buffer[] | null = null;
+  private requestCompleted = false;
+  /** Body pieces received before the first attempt (when no replay buffer keeps them). */
+  private queued: Buffer[] | null = null;
   private bytesReceived = 0;
 
   // response side
-  private respBuf: Buffer | null = null;
   private resp: ResponseHead | undefined;
   private respFramer: BodyFramer | undefined;
   /** Re-chunk a close-delimited upstream body for a keep-alive HTTP/1.1 client. */
@@ -76,9 +85,14 @@ export class Exchange implements UpstreamHandler {
   private upstreamSentMs = 0;
   private serviceTimeMs: number | undefined;
   private keepAlive: boolean;
-  private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private respHeadersForLog: ResponseHead | undefined;
+  /** The local reply sent, if any (the access log's response code details). */
+  private reply: LocalReply | undefined;
+  /** `%UPSTREAM_LOCAL_ADDRESS%` of the answering attempt. */
+  private upstreamLocalAddress: string | undefined;
+  /** When the request was fully received (performance.now()); 0 until then. */
+  private reqDoneMs = 0;
 
   constructor(dc: DownstreamConnection, core: ProxyCore, ctx: HcmContext, req: RequestHead) {
     this.dc = dc;
@@ -149,31 +163,25 @@ export class Exchange implements UpstreamHandler {
       return;
     }
     this.cluster = cluster;
-    const host = cluster.chooseHost();
-    if (!host) {
-      cluster.stats.cxNoneHealthy.inc();
-      this.localReply(replies.noHealthyUpstream());
-      return;
-    }
-    this.host = host;
-    this.pool = cluster.pool(host);
+    this.action = action;
     const up = buildUpstreamHead(req, sel.route, action, req.chunked, randomUUID);
     this.upstreamHead = up.head;
     this.requestId = up.generatedRequestId;
+    if (action.retryPolicy || action.requestMirrorPolicies) this.setUpPolicies(action, cluster);
+    // Route idle_timeout (0 disables) overrides the connection manager's stream_idle_timeout.
+    this.deadlines.startIdle(
+      action.idleTimeoutMs ?? ctx.hcm.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    );
+    const host = this.selectHost();
+    if (!host) return;
     if (req.expectContinue && !this.reqDone) {
       // Envoy's default (proxy_100_continue: false): answer 100 Continue itself and strip Expect.
       this.dc.write('HTTP/1.1 100 Continue\r\n\r\n');
     }
-    const cs = cluster.stats;
-    cs.rqTotal.inc();
-    cs.rqActive.add(1);
-    cs.rqPendingTotal.inc();
-    cs.rqPendingActive.add(1);
-    host.stats.rq_total++;
-    host.stats.rq_active++;
     if (rest) this.onRequestData(rest);
     if (this.finished) return;
-    this.pool.acquire((err, conn) => this.onConnected(err, conn));
+    this.startAttempt(host);
+    if (this.reqDone) this.requestComplete();
   }
 
   private pickCluster(action: RouteAction): string | undefined {
@@ -182,41 +190,73 @@ export class Exchange implements UpstreamHandler {
     return choice ? chooseWeightedCluster(choice, this.core.runtime, Math.random()) : undefined;
   }
 
-  private onConnected(err: Error | null, conn: PooledConnection | null): void {
-    if (this.finished) {
-      if (conn) this.pool!.release(conn);
-      return;
+  private setUpPolicies(action: RouteAction, cluster: ClusterHandle): void {
+    const { req } = this;
+    if (action.retryPolicy) {
+      const retries = cluster.resources.forPriority(action.priority).retries;
+      this.retry = new RetryState(action.retryPolicy, retries, cluster.stats);
     }
-    const cs = this.cluster!.stats;
-    if (err || !conn) {
-      cs.rqPendingActive.sub(1);
-      this.localReply(replies.connectFailure(err?.message ?? 'unknown'));
-      return;
+    if (action.requestMirrorPolicies && req.upgrade === undefined) {
+      const drawn = action.requestMirrorPolicies.filter((p) =>
+        shouldMirror(p, this.core.runtime, Math.random),
+      );
+      if (drawn.length > 0) this.mirrors = drawn;
     }
-    if (!this.retried) cs.rqPendingActive.sub(1);
-    this.conn = conn;
-    conn.handler = this;
-    const sock = conn.socket;
-    this.upstreamSentMs = performance.now();
-    sock.cork();
-    sock.write(this.upstreamHead, 'latin1');
-    let ok = true;
-    if (this.pending) {
-      for (const b of this.pending) ok = sock.write(b);
-      this.pending = null;
+    if ((this.retry || this.mirrors) && (req.chunked || req.contentLength > 0))
+      this.replay = new ReplayBuffer();
+  }
+
+  /** The host for the next attempt, or a 503 UH (`upstream_cx_none_healthy`) when there is none. */
+  private selectHost(): Host | undefined {
+    const cluster = this.cluster!;
+    const host = cluster.chooseHost(requestHash(this.action!.hashPolicy, this.req, this.dc.remoteAddress));
+    if (!host) {
+      cluster.stats.cxNoneHealthy.inc();
+      cluster.stats.chargeResponse(503);
+      this.localReply(replies.noHealthyUpstream());
     }
-    sock.uncork();
-    cs.cxTxBytes.inc(this.upstreamHead.length);
-    if (this.reqDone) this.armTimeout();
-    if (ok) this.dc.resume();
+    return host;
+  }
+
+  private startAttempt(host: Host): void {
+    const bodyless = !this.req.chunked && this.req.contentLength <= 0;
+    const initial = this.replay ? this.replay.contents : (this.queued ?? NO_CHUNKS);
+    this.queued = null;
+    this.host = host;
+    const pool = this.cluster!.pool(host, this.action!.priority);
+    const a = new UpstreamRequest(this, host, pool, this.upstreamHead, initial, bodyless);
+    this.attempt = a;
+    const perTry = this.retry?.perTryTimeoutMs;
+    if (perTry !== undefined && this.requestCompleted) this.deadlines.startPerTry(perTry);
+    a.start();
+  }
+
+  /** The whole request is in: the route timeout starts (Envoy), and the shadows go out. */
+  private requestComplete(): void {
+    if (this.requestCompleted || this.finished || this.respDone) return;
+    this.requestCompleted = true;
+    const action = this.action!;
+    this.deadlines.startGlobal(action.timeoutMs);
+    const perTry = this.retry?.perTryTimeoutMs;
+    if (perTry !== undefined && this.attempt) this.deadlines.startPerTry(perTry);
+    if (this.mirrors && !this.replay?.abandoned) {
+      const host = action.hostRewriteLiteral ?? this.req.authority;
+      const body = this.replay?.contents ?? NO_CHUNKS;
+      for (const p of this.mirrors) {
+        const shadow = this.core.cluster(p.cluster);
+        const head = shadowHead(this.upstreamHead, host, p.disableShadowHostSuffixAppend !== true);
+        if (shadow) sendShadow(shadow, head, body, this.req.method, action.timeoutMs);
+      }
+    }
   }
 
   // ---- request body (downstream → upstream) ----
 
   onRequestData(buf: Buffer): void {
+    this.deadlines.touch();
     if (this.tunnel) {
       this.bytesReceived += buf.length;
-      if (this.conn && !this.conn.socket.write(buf)) this.dc.pause();
+      if (this.attempt && !this.attempt.write(buf)) this.dc.pause();
       return;
     }
     const r = this.reqFramer!.feed(buf);
@@ -227,109 +267,198 @@ export class Exchange implements UpstreamHandler {
       return;
     }
     const forward = r.body;
-    const leftover = r.rest;
-    if (r.done) this.reqDone = true;
+    if (r.done) {
+      this.reqDone = true;
+      this.reqDoneMs = performance.now();
+    }
     this.bytesReceived += forward.length;
-    if (forward.length > 0) {
-      if (this.conn) {
-        this.cluster!.stats.cxTxBytes.inc(forward.length);
-        if (!this.conn.socket.write(forward)) this.dc.pause();
-      } else if (this.pool) {
-        if (!this.pending) this.pending = [];
-        this.pending.push(forward);
-        this.dc.pause();
-      }
-    }
-    if (leftover) this.dc.stash(leftover);
+    if (forward.length > 0) this.forward(forward);
+    if (r.rest) this.dc.stash(r.rest);
     if (this.reqDone) {
-      if (this.conn) this.armTimeout();
-      else if (this.respDone) this.finish();
+      if (this.respDone) this.finish();
+      else if (this.attempt || this.backoff) this.requestComplete();
     }
   }
 
-  private armTimeout(): void {
-    const action = this.route?.action;
-    if (this.timer || !action || action.kind !== 'route' || action.timeoutMs <= 0 || this.respDone) return;
-    this.timer = setTimeout(() => this.onTimeout(), action.timeoutMs);
+  private forward(piece: Buffer): void {
+    // After a local reply the rest of the body is read and dropped.
+    if (!this.cluster || this.respDone) return;
+    const replay = this.replay;
+    if (replay && !replay.append(piece) && replay.contents.length === 0) this.abandonReplay();
+    const a = this.attempt;
+    if (a) {
+      if (!a.write(piece)) this.dc.pause();
+    } else if (!replay) {
+      if (!this.queued) this.queued = [];
+      this.queued.push(piece);
+      this.dc.pause();
+    } else if (replay.abandoned && this.backoff) {
+      // Waiting to retry, and the body outgrew what can be replayed: Envoy gives up on the request.
+      this.dropUpstream();
+      this.fail({ status: 507, body: 'exceeded request buffer limit while retrying upstream', flag: '' });
+    } else {
+      this.dc.pause(); // kept in the replay buffer for the next attempt
+    }
   }
 
-  private onTimeout(): void {
-    this.timer = undefined;
+  /** The body is too big to keep: no retry, no shadow for this request (`retry_or_shadow_abandoned`). */
+  private abandonReplay(): void {
+    this.cluster!.stats.retryOrShadowAbandoned.inc();
+    this.retry?.release();
+    this.retry = undefined;
+    this.mirrors = undefined;
+  }
+
+  // ---- attempts, retries and timeouts ----
+
+  onUpstreamHead(head: ResponseHead, rest: Buffer): void {
+    const a = this.attempt!;
+    this.deadlines.touch();
+    this.cluster!.stats.chargeResponse(head.status);
+    this.hostOutcome(a, head.status < 500);
+    a.host.outlier.putHttpResponseCode(head.status);
+    if (head.status === 101 && this.req.upgrade === undefined) {
+      this.attemptFailed({ kind: 'reset' }, replies.upstreamProtocolError(), false);
+      return;
+    }
+    if (this.retry && head.status !== 101) {
+      const decision = this.retry.shouldRetry({ kind: 'response', status: head.status });
+      if (decision === 'yes') {
+        this.attempt = undefined;
+        a.abort();
+        this.scheduleRetry();
+        return;
+      }
+      this.flagRetryStatus(decision);
+    }
+    this.deadlines.clearPerTry();
+    this.relayHead(head, rest);
+  }
+
+  onUpstreamFailure(f: AttemptFailure): void {
     if (this.finished) return;
-    this.cluster?.stats.rqTimeout.inc();
-    if (this.host) this.host.stats.rq_timeout++;
+    if (f.kind === 'overflow') {
+      this.attemptFailed({ kind: 'overflow' }, replies.overflow(), true);
+    } else if (f.kind === 'connect-failure') {
+      this.attemptFailed({ kind: 'connect-failure' }, replies.connectFailure(f.detail), true);
+    } else if (f.kind === 'reset') {
+      this.attemptFailed({ kind: 'reset' }, replies.upstreamReset(), true);
+    } else {
+      // Envoy counts a protocol error as a reset reason: retried by 5xx, gateway-error and reset.
+      this.attemptFailed({ kind: 'reset' }, replies.upstreamProtocolError(), true);
+    }
+  }
+
+  /** An attempt ended without a usable response: charge it, then retry or answer with `reply`. */
+  private attemptFailed(outcome: AttemptOutcome, reply: LocalReply, charge: boolean): void {
+    const a = this.attempt;
+    this.attempt = undefined;
+    this.deadlines.clearPerTry();
+    if (a) {
+      a.abort();
+      if (charge) this.cluster!.stats.chargeResponse(reply.status);
+      this.hostOutcome(a, false);
+      // Outlier detection sees a failure without a response as the code of its local reply (503, 504).
+      if (outcome.kind !== 'overflow') a.host.outlier.putHttpResponseCode(reply.status);
+    }
+    if (this.retry) {
+      const decision = this.retry.shouldRetry(outcome);
+      if (decision === 'yes') {
+        this.scheduleRetry();
+        return;
+      }
+      this.flagRetryStatus(decision);
+    }
+    this.fail(reply);
+  }
+
+  private flagRetryStatus(s: RetryStatus): void {
+    if (s === 'limit-exceeded') this.flags = addResponseFlag(this.flags, 'URX');
+    else if (s === 'overflow') this.flags = addResponseFlag(this.flags, 'UO');
+  }
+
+  private scheduleRetry(): void {
+    this.dc.pause();
+    this.backoff = setTimeout(() => {
+      this.backoff = undefined;
+      if (this.finished) return;
+      const host = this.selectHost();
+      if (host) this.startAttempt(host);
+    }, this.retry!.nextBackOffMs());
+  }
+
+  private hostOutcome(a: UpstreamRequest, ok: boolean): void {
+    if (a.counted) return;
+    a.counted = true;
+    if (ok) a.host.stats.rq_success++;
+    else a.host.stats.rq_error++;
+  }
+
+  private onDeadline(kind: DeadlineKind): void {
+    if (this.finished) return;
+    const a = this.attempt;
+    if (kind === 'per-try') {
+      // Envoy ignores a per-try timeout once the response has started downstream.
+      if (!a || this.respStarted) return;
+      this.cluster!.stats.rqPerTryTimeout.inc();
+      a.host.stats.rq_timeout++;
+      this.attemptFailed({ kind: 'per-try-timeout' }, replies.upstreamTimeout(), true);
+      return;
+    }
+    if (kind === 'global') {
+      const cs = this.cluster!.stats;
+      cs.rqTimeout.inc();
+      if (a) {
+        a.host.stats.rq_timeout++;
+        a.host.outlier.putHttpResponseCode(504);
+        if (!this.respStarted) cs.chargeResponse(504);
+      }
+      this.flags = addResponseFlag(this.flags, 'UT');
+      this.dropUpstream();
+      this.fail(replies.upstreamTimeout());
+      return;
+    }
+    // Stream idle timeout: 408 while the request is still coming in, 504 after (Envoy's
+    // maybeRequestTimeoutCode), flag SI, `downstream_rq_idle_timeout`.
+    this.ctx.stats.rqIdleTimeout.inc();
+    this.flags = addResponseFlag(this.flags, 'SI');
     this.dropUpstream();
-    this.fail(replies.upstreamTimeout());
+    this.fail({ status: this.reqDone ? 504 : 408, body: 'stream timeout', flag: 'SI' });
   }
 
   // ---- response (upstream → downstream) ----
 
-  onUpstreamData(buf: Buffer): void {
+  onUpstreamInterim(raw: Buffer): void {
+    this.dc.write(raw);
+  }
+
+  onUpstreamBody(buf: Buffer): void {
     if (this.finished) return;
+    this.deadlines.touch();
     if (this.tunnel) {
       this.bytesSent += buf.length;
-      if (!this.dc.write(buf)) this.conn?.socket.pause();
-      return;
-    }
-    if (!this.resp) {
-      this.onResponseHeadBytes(buf);
+      if (!this.dc.write(buf)) this.attempt?.pauseReading();
       return;
     }
     this.onResponseBody(buf);
   }
 
-  private onResponseHeadBytes(chunk: Buffer): void {
-    let buf = this.respBuf ? Buffer.concat([this.respBuf, chunk]) : chunk;
-    for (;;) {
-      const end = findHeadEnd(buf);
-      if (end < 0) {
-        // A head with bare-LF line endings never completes: answer 502 now rather than at the timeout.
-        if (buf.length > MAX_RESPONSE_HEAD || hasBareLf(buf)) {
-          this.upstreamProtocolError();
-          return;
-        }
-        this.respBuf = buf;
-        return;
-      }
-      const head = parseResponseHead(buf.toString('latin1', 0, end));
-      if (isHeadError(head)) {
-        this.upstreamProtocolError();
-        return;
-      }
-      const rest = buf.subarray(end);
-      if (head.status >= 100 && head.status < 200 && head.status !== 101) {
-        // Interim responses: 100 Continue was answered locally; others (103 Early Hints) are relayed.
-        if (head.status !== 100) this.dc.write(buf.subarray(0, end));
-        if (rest.length === 0) {
-          this.respBuf = null;
-          return;
-        }
-        buf = rest;
-        continue;
-      }
-      this.respBuf = null;
-      this.onResponseHead(head, rest);
-      return;
-    }
-  }
-
-  private onResponseHead(head: ResponseHead, rest: Buffer): void {
+  private relayHead(head: ResponseHead, rest: Buffer): void {
     const { req } = this;
     this.resp = head;
     this.respHeadersForLog = head;
     this.status = head.status;
+    this.upstreamSentMs = this.attempt!.sentMs;
+    this.upstreamLocalAddress = this.attempt!.localAddress;
     this.serviceTimeMs = Math.round(performance.now() - this.upstreamSentMs);
     const http10 = req.versionMinor === 0;
     let framing: Framing;
     if (head.status === 101) {
-      if (req.upgrade === undefined) {
-        this.upstreamProtocolError();
-        return;
-      }
       this.tunnel = true;
       this.reqDone = true;
       this.ctx.stats.cxUpgrades.inc();
-      this.clearTimer();
+      // The route timeout ends with the upgrade; the stream idle timeout keeps watching the tunnel.
+      this.deadlines.clearGlobal();
       framing = 'close';
     } else if (req.method === 'HEAD' || head.status === 204 || head.status === 304) {
       framing = 'none';
@@ -376,7 +505,7 @@ export class Exchange implements UpstreamHandler {
 
   private sendBody(b: Buffer): void {
     this.bytesSent += b.length;
-    if (!this.dc.write(b)) this.conn?.socket.pause();
+    if (!this.dc.write(b)) this.attempt?.pauseReading();
   }
 
   private onResponseBody(buf: Buffer): void {
@@ -398,13 +527,7 @@ export class Exchange implements UpstreamHandler {
     if (r.done) this.onResponseComplete();
   }
 
-  onUpstreamEnd(): void {
-    this.onUpstreamClose();
-  }
-
-  onUpstreamClose(): void {
-    const conn = this.conn;
-    this.conn = null;
+  onUpstreamClosed(): void {
     if (this.finished) return;
     if (this.respFramer?.framing === 'close' && !this.tunnel && this.resp) {
       if (this.rechunk) this.dc.write('0\r\n\r\n');
@@ -412,42 +535,24 @@ export class Exchange implements UpstreamHandler {
       this.onResponseComplete();
       return;
     }
+    this.attempt = undefined;
     if (this.tunnel) {
       this.respDone = true;
       this.reqDone = true;
       this.finish();
       return;
     }
-    if (!this.respStarted) {
-      // A pooled connection the upstream closed just as we reused it (its idle timeout racing our
-      // request): nothing reached the application, so one retry on a fresh connection is safe for a
-      // request without a body.
-      if (
-        conn?.reused &&
-        !this.retried &&
-        this.req.contentLength <= 0 &&
-        !this.req.chunked &&
-        !this.respBuf
-      ) {
-        this.retried = true;
-        this.pool!.acquire((err, c) => this.onConnected(err, c));
-        return;
-      }
-      this.cluster?.stats.rqRxReset.inc();
-      this.fail(replies.upstreamReset());
-      return;
-    }
     this.cluster?.stats.rqRxReset.inc();
     this.resetBoth();
   }
 
-  onUpstreamDrain(): void {
+  onUpstreamWritable(): void {
     this.dc.resume();
   }
 
   /** The downstream socket drained: let the upstream send again. */
   onDownstreamDrain(): void {
-    this.conn?.socket.resume();
+    this.attempt?.resumeReading();
   }
 
   /** The client went away mid-exchange. */
@@ -455,7 +560,7 @@ export class Exchange implements UpstreamHandler {
     if (this.finished) return;
     this.ctx.stats.rqRxReset.inc();
     this.cluster?.stats.rqTxReset.inc();
-    if (!this.flags) this.flags = 'DC';
+    this.flags = addResponseFlag(this.flags, 'DC');
     this.dropUpstream();
     this.respDone = true;
     this.finish();
@@ -463,13 +568,10 @@ export class Exchange implements UpstreamHandler {
 
   private onResponseComplete(): void {
     this.respDone = true;
-    this.clearTimer();
-    const conn = this.conn;
-    if (conn) {
-      this.conn = null;
-      if (this.resp?.close || !this.reqDone || this.resp?.versionMinor === 0) this.pool!.discard(conn);
-      else this.pool!.release(conn);
-    }
+    this.deadlines.clearAll();
+    const a = this.attempt;
+    this.attempt = undefined;
+    a?.finish(!(this.resp?.close || !this.reqDone || this.resp?.versionMinor === 0));
     if (!this.reqDone) {
       // The upstream answered before the request body was complete: we cannot tell where the next
       // request would start without reading the rest, so this connection ends here.
@@ -478,17 +580,19 @@ export class Exchange implements UpstreamHandler {
     this.finish();
   }
 
-  private upstreamProtocolError(): void {
-    this.cluster?.stats.cxProtocolError.inc();
-    this.dropUpstream();
-    this.fail(replies.upstreamProtocolError());
-  }
-
+  /** Abandons the upstream side: the live attempt (counted as an error at its host) and any retry wait. */
   private dropUpstream(): void {
-    const conn = this.conn;
-    this.conn = null;
-    if (conn) this.pool!.discard(conn);
-    this.clearTimer();
+    const a = this.attempt;
+    this.attempt = undefined;
+    if (a) {
+      this.hostOutcome(a, false);
+      a.abort();
+    }
+    if (this.backoff) {
+      clearTimeout(this.backoff);
+      this.backoff = undefined;
+    }
+    this.deadlines.clearAll();
   }
 
   /** A failure after routing: a local reply if nothing was sent yet, else a reset. */
@@ -510,10 +614,11 @@ export class Exchange implements UpstreamHandler {
   }
 
   private localReply(r: LocalReply): void {
-    // A connection still being set up is handed back by onConnected, which checks `finished`.
+    // A connection still being set up is handed back by the attempt, which checks it was aborted.
     this.dropUpstream();
     this.status = r.status;
-    this.flags = r.flag;
+    this.reply = r;
+    this.flags = addResponseFlag(this.flags, r.flag);
     // A body we have not read makes the connection unusable for the next request.
     if (!this.reqDone) this.keepAlive = false;
     if (this.dc.closing) this.keepAlive = false;
@@ -525,20 +630,14 @@ export class Exchange implements UpstreamHandler {
     this.finish();
   }
 
-  private clearTimer(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-
   /** Bookkeeping once the response is done (or abandoned); hands the connection back. */
   private finish(): void {
     if (this.finished) return;
     if (!this.reqDone && this.keepAlive) return; // wait for the rest of the body
     this.finished = true;
     this.fault?.end();
-    this.clearTimer();
+    this.dropUpstream();
+    this.retry?.release();
     const st = this.ctx.stats;
     const now = performance.now();
     const durationMs = now - this.startMs;
@@ -546,21 +645,8 @@ export class Exchange implements UpstreamHandler {
     st.rqCompleted.inc();
     if (this.status > 0) st.rqClass.charge(this.status);
     st.rqTime.record(durationMs);
-    const cluster = this.cluster;
-    if (cluster) {
-      const cs = cluster.stats;
-      // Without a host (no healthy upstream) the request was never counted active at the cluster or a
-      // host; its 503 is still charged to the cluster.
-      if (this.host) cs.rqActive.sub(1);
-      if (this.status > 0) cs.chargeResponse(this.status);
-      if (this.upstreamSentMs > 0) cs.rqTime.record(now - this.upstreamSentMs);
-      const hs = this.host?.stats;
-      if (hs) {
-        hs.rq_active--;
-        if (this.status >= 500 || this.status === 0) hs.rq_error++;
-        else hs.rq_success++;
-      }
-    }
+    // Upstream codes were charged per attempt; the time is the answering attempt's.
+    if (this.cluster && this.upstreamSentMs > 0) this.cluster.stats.rqTime.record(now - this.upstreamSentMs);
     if (this.ctx.accessLog) this.writeAccessLog(durationMs);
     this.dc.onExchangeDone(this, this.keepAlive);
   }
@@ -584,6 +670,15 @@ export class Exchange implements UpstreamHandler {
     r.requestHeaders = req;
     r.generatedRequestId = this.requestId;
     r.responseHeaders = this.respHeadersForLog;
+    r.localReply = this.reply;
+    r.routeName = this.route?.name;
+    r.downstreamLocalAddress = this.dc.localAddress;
+    r.requestedServerName = this.dc.requestedServerName;
+    r.upstreamLocalAddress = this.upstreamLocalAddress;
+    if (this.reqDone) r.requestDurationMs = (this.reqDoneMs || this.startMs) - this.startMs;
+    if (this.serviceTimeMs !== undefined) {
+      r.responseDurationMs = this.upstreamSentMs + this.serviceTimeMs - this.startMs;
+    }
     try {
       this.ctx.accessLog!(r);
     } catch {

@@ -50,6 +50,7 @@ export class HcmStats {
   readonly rqRxReset: Counter;
   readonly rqTxReset: Counter;
   readonly rqTimeout: Counter;
+  readonly rqIdleTimeout: Counter;
   readonly noRoute: Counter;
   readonly noCluster: Counter;
   readonly rqDirectResponse: Counter;
@@ -76,6 +77,7 @@ export class HcmStats {
     this.rqRxReset = store.counter(`${p}downstream_rq_rx_reset`);
     this.rqTxReset = store.counter(`${p}downstream_rq_tx_reset`);
     this.rqTimeout = store.counter(`${p}downstream_rq_timeout`);
+    this.rqIdleTimeout = store.counter(`${p}downstream_rq_idle_timeout`);
     this.noRoute = store.counter(`${p}no_route`);
     this.noCluster = store.counter(`${p}no_cluster`);
     this.rqDirectResponse = store.counter(`${p}downstream_rq_direct_response`);
@@ -119,6 +121,17 @@ export class ClusterRequestStats {
   readonly cxRxBytes: Counter;
   readonly cxTxBytes: Counter;
   readonly cxProtocolError: Counter;
+  // Circuit breaking, retries and shadowing (Envoy's cluster_stats names).
+  readonly cxOverflow: Counter;
+  readonly rqPendingOverflow: Counter;
+  readonly rqPendingFailureEject: Counter;
+  readonly rqPerTryTimeout: Counter;
+  readonly rqRetry: Counter;
+  readonly rqRetrySuccess: Counter;
+  readonly rqRetryOverflow: Counter;
+  readonly rqRetryLimitExceeded: Counter;
+  readonly rqRetryBackoffExponential: Counter;
+  readonly retryOrShadowAbandoned: Counter;
   private readonly codes = new Map<number, Counter>();
   private readonly store: StatsStore;
   private readonly prefix: string;
@@ -149,6 +162,16 @@ export class ClusterRequestStats {
     this.cxRxBytes = store.counter(`${p}upstream_cx_rx_bytes_total`);
     this.cxTxBytes = store.counter(`${p}upstream_cx_tx_bytes_total`);
     this.cxProtocolError = store.counter(`${p}upstream_cx_protocol_error`);
+    this.cxOverflow = store.counter(`${p}upstream_cx_overflow`);
+    this.rqPendingOverflow = store.counter(`${p}upstream_rq_pending_overflow`);
+    this.rqPendingFailureEject = store.counter(`${p}upstream_rq_pending_failure_eject`);
+    this.rqPerTryTimeout = store.counter(`${p}upstream_rq_per_try_timeout`);
+    this.rqRetry = store.counter(`${p}upstream_rq_retry`);
+    this.rqRetrySuccess = store.counter(`${p}upstream_rq_retry_success`);
+    this.rqRetryOverflow = store.counter(`${p}upstream_rq_retry_overflow`);
+    this.rqRetryLimitExceeded = store.counter(`${p}upstream_rq_retry_limit_exceeded`);
+    this.rqRetryBackoffExponential = store.counter(`${p}upstream_rq_retry_backoff_exponential`);
+    this.retryOrShadowAbandoned = store.counter(`${p}retry_or_shadow_abandoned`);
   }
 
   /** `upstream_rq_<code>` exists only once a response with that code was seen, as in Envoy. */
