@@ -5,6 +5,7 @@ import type { ElementDefinition } from 'cytoscape';
 import type { Graph, GraphEdge, GraphNode, Health, NodeKind, Traffic } from '../../../shared/api/graph.ts';
 import type { FindValues, Predicate } from './find-hide.ts';
 import { formatMs, formatPercent, formatRps, formatShare, ratio } from './format.ts';
+import { edgePolicyDecoration, policyDecoration } from './policy-decoration.ts';
 
 export const EDGE_LABELS = {
   none: 'No labels',
@@ -42,7 +43,7 @@ export const NODE_SHAPES: Record<NodeKind, string> = {
   inbound: 'rectangle',
 };
 
-/** Badge on edges that carry a weighted route (later also circuit breakers, faults and mirrors). */
+/** Badge on edges that carry a weighted route (policy badges: policy-decoration.ts). */
 export const WEIGHT_BADGE = '⚖';
 export const STALE_MARK = '⚠';
 
@@ -124,7 +125,9 @@ export function edgeLabel(e: GraphEdge, mode: EdgeLabelMode): string {
       text = t.latencyMs === null ? '' : formatMs(t.latencyMs.p95);
       break;
   }
-  const badge = e.weights.length > 0 ? WEIGHT_BADGE : '';
+  const glyphs = edgePolicyDecoration(e).glyphs;
+  const weight = e.weights.length > 0 ? WEIGHT_BADGE : '';
+  const badge = weight && glyphs ? `${weight} ${glyphs}` : weight || glyphs;
   return badge && text ? `${badge} ${text}` : badge || text;
 }
 
@@ -139,11 +142,14 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
     const stale = opts.staleNodes?.has(n.id) ?? false;
     const v = nodeFindValues(n);
     const idle = n.inbound.rps === 0 && n.outbound.rps === 0;
+    const policies = policyDecoration(n.policies);
+    const label = nodeLabel(n, stale);
     out.push({
       group: 'nodes',
       data: {
         id: n.id,
-        label: nodeLabel(n, stale),
+        label: policies.glyphs === '' ? label : `${policies.glyphs} ${label}`,
+        badges: policies.badges,
         kind: n.kind,
         namespace: n.namespace,
         name: n.name,
@@ -156,6 +162,7 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
       classes: classes([
         stale && 'stale',
         !n.hasSidecar && 'no-sidecar',
+        ...policies.classes,
         opts.find?.(v) === true && 'found',
         ((opts.hideIdle === true && idle) || opts.hide?.(v) === true) && 'hidden',
       ]),
@@ -163,6 +170,7 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
   }
   for (const e of graph.edges) {
     const v = edgeFindValues(e, byId.get(e.target));
+    const policies = edgePolicyDecoration(e);
     out.push({
       group: 'edges',
       data: {
@@ -173,9 +181,11 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
         health: e.health,
         colour: HEALTH_COLOURS[e.health],
         width: edgeWidth(e.traffic.rps),
+        badges: policies.badges,
       },
       classes: classes([
         e.weights.length > 0 && 'weighted',
+        ...policies.classes,
         opts.find?.(v) === true && 'found',
         ((opts.hideIdle === true && e.traffic.rps === 0) || opts.hide?.(v) === true) && 'hidden',
       ]),

@@ -76,6 +76,21 @@ export const graphStylesheet: StylesheetJson = [
       'min-zoomed-font-size': 7,
     },
   },
+  // Policies (policy-decoration.ts): a mirror edge carries the mirrored copies, drawn dashed; an open
+  // breaker or ejected hosts turn the element's label (where its badge glyphs are) red.
+  {
+    selector: 'edge.mirror',
+    style: {
+      'line-style': 'dashed',
+      'line-dash-pattern': [6, 4],
+      'target-arrow-shape': 'vee',
+      opacity: 0.85,
+    },
+  },
+  {
+    selector: '.badge-circuitBreakerOpen, .badge-ejected',
+    style: { color: '#a30000', 'font-weight': 'bold' },
+  },
   {
     selector: '.found',
     style: { 'underlay-color': FOUND, 'underlay-padding': 8, 'underlay-opacity': 0.35 },
