@@ -8,8 +8,8 @@
 //   cannot be judged must not stay half done.
 // - 503 and 5xx ratios: the canary's may exceed the baseline's by at most max503Ratio / max5xxRatio.
 //   A baseline with fewer than minRequests requests counts as error-free, so the allowance is absolute.
-// - p99: absolute, or at most `factor` × the baseline's p99 (skipped when the baseline has no p99 or
-//   too few requests to have a meaningful one).
+// - p99: absolute, or at most `factor` × the baseline's p99 but never less than `floorMs` (skipped
+//   when the baseline has no p99 or too few requests to have a meaningful one).
 // - Within thresholds and the interval over: advance, or promote after the last step.
 import type { GuardedShiftThresholds, ShiftAction, StepFigures } from '../../shared/api/guarded-shift.ts';
 
@@ -57,9 +57,9 @@ export function crossedThreshold(
       return `canary p99 ${canary.p99Ms.toFixed(1)} ms exceeds ${p99.ms} ms`;
     }
     if (p99.kind === 'relative' && baselineCounts && baseline.p99Ms !== null && baseline.p99Ms > 0) {
-      const limit = p99.factor * baseline.p99Ms;
+      const limit = Math.max(p99.factor * baseline.p99Ms, p99.floorMs);
       if (canary.p99Ms > limit) {
-        return `canary p99 ${canary.p99Ms.toFixed(1)} ms exceeds ${p99.factor} × the baseline's ${baseline.p99Ms.toFixed(1)} ms`;
+        return `canary p99 ${canary.p99Ms.toFixed(1)} ms exceeds ${p99.factor} × the baseline's ${baseline.p99Ms.toFixed(1)} ms (at least ${p99.floorMs} ms)`;
       }
     }
   }

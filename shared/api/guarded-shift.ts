@@ -15,8 +15,18 @@ const Weights = z.record(z.string().min(1), z.number().int().nonnegative().max(M
 export const P99ThresholdSchema = z.discriminatedUnion('kind', [
   /** The canary's p99 must stay at or under `ms`. */
   z.object({ kind: z.literal('absolute'), ms: z.number().positive().max(3_600_000) }).strict(),
-  /** The canary's p99 must stay at or under `factor` × the baseline's p99. */
-  z.object({ kind: z.literal('relative'), factor: z.number().min(1).max(1000) }).strict(),
+  /**
+   * The canary's p99 must stay at or under `factor` × the baseline's p99, or `floorMs` if that is more:
+   * p99s are interpolated inside histogram buckets (Envoy's default bounds 0.5, 1, 5, 10, 25, 50 … ms),
+   * so at a few milliseconds one bucket's difference would already be a factor of 2.
+   */
+  z
+    .object({
+      kind: z.literal('relative'),
+      factor: z.number().min(1).max(1000),
+      floorMs: z.number().nonnegative().max(3_600_000).default(50),
+    })
+    .strict(),
 ]);
 export type P99Threshold = z.infer<typeof P99ThresholdSchema>;
 
@@ -30,7 +40,7 @@ export const GuardedShiftThresholdsSchema = z
     /** As max503Ratio, for every 5xx (upstream_rq_5xx). */
     max5xxRatio: z.number().min(0).max(1).default(0.05),
     /** null: latency is not checked. */
-    maxP99: P99ThresholdSchema.nullable().default({ kind: 'relative', factor: 2 }),
+    maxP99: P99ThresholdSchema.nullable().default({ kind: 'relative', factor: 2, floorMs: 50 }),
     /** Canary requests a step needs before it is judged (and before it can fail). */
     minRequests: z.number().int().min(1).max(1_000_000).default(20),
   })

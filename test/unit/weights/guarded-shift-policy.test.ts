@@ -41,7 +41,7 @@ describe('judgeStep', () => {
     expect(T).toEqual({
       max503Ratio: 0.01,
       max5xxRatio: 0.05,
-      maxP99: { kind: 'relative', factor: 2 },
+      maxP99: { kind: 'relative', factor: 2, floorMs: 50 },
       minRequests: 20,
     });
   });
@@ -76,10 +76,13 @@ describe('judgeStep', () => {
   });
 
   it('p99: relative to the baseline, or absolute', () => {
-    expect(judge(fig(100, 0, 0, 30), fig(300, 0, 0, 10)).why).toMatch(
-      /p99 30\.0 ms exceeds 2 × the baseline's 10\.0 ms/,
+    expect(judge(fig(100, 0, 0, 130), fig(300, 0, 0, 60)).why).toBe(
+      "canary p99 130.0 ms exceeds 2 × the baseline's 60.0 ms (at least 50 ms)",
     );
-    expect(judge(fig(100, 0, 0, 19), fig(300, 0, 0, 10)).action).toBe('advance');
+    expect(judge(fig(100, 0, 0, 119), fig(300, 0, 0, 60)).action).toBe('advance');
+    // Below the floor, a factor of 2 is one histogram bucket: not a regression worth a rollback.
+    expect(judge(fig(100, 0, 0, 45), fig(300, 0, 0, 10)).action).toBe('advance');
+    expect(judge(fig(100, 0, 0, 51), fig(300, 0, 0, 10)).action).toBe('rollback');
     const abs = { ...T, maxP99: { kind: 'absolute' as const, ms: 50 } };
     expect(
       judgeStep({
