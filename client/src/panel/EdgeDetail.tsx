@@ -4,6 +4,7 @@ import type { Graph, GraphEdge } from '../../../shared/api/graph.ts';
 import { useRoutes } from '../api/routes-client.ts';
 import { HistorySparklines } from './HistorySparklines.tsx';
 import { nodeTitle } from './node-identity.ts';
+import { PolicyList } from './PolicyList.tsx';
 import { RouteWeights } from './RouteWeights.tsx';
 import { TrafficFigures } from './TrafficFigures.tsx';
 import { formatPercent } from './traffic-format.ts';
@@ -41,7 +42,13 @@ export function EdgeDetail({
           <dd>{edge.clusters.length > 0 ? edge.clusters.join(', ') : '–'}</dd>
         </div>
       </dl>
+      {edge.mirror === true && (
+        <p className="muted" data-mirror>
+          Mirrored copies of the caller's requests (fire and forget: the caller never sees these answers).
+        </p>
+      )}
       <TrafficFigures title="Traffic" traffic={edge.traffic} />
+      <PolicyList policies={edge.policies} />
       <HistorySparklines kind="edge" id={edge.id} />
       {routeIds.length > 0 && (
         <section className="panel-section" aria-label="Weighted routes">

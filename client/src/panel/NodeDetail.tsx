@@ -3,6 +3,7 @@
 import type { GraphNode } from '../../../shared/api/graph.ts';
 import { HistorySparklines } from './HistorySparklines.tsx';
 import { identityRows, nodeTitle } from './node-identity.ts';
+import { PolicyList } from './PolicyList.tsx';
 import { RouteWeights } from './RouteWeights.tsx';
 import { SidecarSection } from './SidecarSection.tsx';
 import { TrafficFigures } from './TrafficFigures.tsx';
@@ -38,6 +39,7 @@ export function NodeDetail({
       </dl>
       <TrafficFigures title="Inbound" traffic={node.inbound} />
       <TrafficFigures title="Outbound" traffic={node.outbound} />
+      <PolicyList policies={node.policies} title="Policies towards it" />
       <HistorySparklines kind="node" id={node.id} />
       {ctx.routes.length > 0 && (
         <section className="panel-section" aria-label="Weighted routes">
