@@ -3,6 +3,7 @@
 
 import { isIP } from 'node:net';
 import { type FieldPath, fail } from './config-error.ts';
+import { convertClusterPolicies } from './convert-cluster-policies.ts';
 import type { CircuitBreakerThresholds, Cluster, Endpoint } from './model.ts';
 import type { ClusterInput } from './schema-cluster.ts';
 import { NOT_SUPPORTED_YET } from './schema-common.ts';
@@ -88,8 +89,8 @@ function convertCircuitBreakers(c: ClusterInput): Cluster['circuitBreakers'] {
       maxPendingRequests: t.max_pending_requests ?? DEFAULT_THRESHOLDS.maxPendingRequests,
       maxRequests: t.max_requests ?? DEFAULT_THRESHOLDS.maxRequests,
       maxRetries: t.max_retries ?? DEFAULT_THRESHOLDS.maxRetries,
-    }),
       ...(t.track_remaining === true ? { trackRemaining: true } : {}),
+    }),
   );
   return { thresholds };
 }
@@ -112,6 +113,9 @@ export function convertCluster(c: ClusterInput, path: FieldPath): Cluster {
     endpoints: convertEndpoints(c, path),
     ...(tls !== undefined ? { tls } : {}),
     ...(circuitBreakers !== undefined ? { circuitBreakers } : {}),
+    // 0 or unset: no limit.
+    ...(c.max_requests_per_connection ? { maxRequestsPerConnection: c.max_requests_per_connection } : {}),
+    ...convertClusterPolicies(c, path),
   };
 }
 

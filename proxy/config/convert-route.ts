@@ -4,6 +4,7 @@
 
 import { type FieldPath, fail } from './config-error.ts';
 import { convertFault } from './convert-fault.ts';
+import { convertHashPolicies } from './convert-hash-policy.ts';
 import { convertHeaderMatcher, convertQueryParameterMatcher, oneOf } from './convert-matchers.ts';
 import { convertMirrorPolicy, convertRetryBackOff } from './convert-route-policies.ts';
 import type {
@@ -136,6 +137,9 @@ function convertRouteAction(
   if (a.retry_policy !== undefined)
     action.retryPolicy = convertRetryPolicy(a.retry_policy, [...path, 'retry_policy']);
   if (a.priority === 'HIGH') action.priority = 'HIGH';
+  if (a.hash_policy !== undefined && a.hash_policy.length > 0) {
+    action.hashPolicy = convertHashPolicies(a.hash_policy, [...path, 'hash_policy']);
+  }
   if (a.request_mirror_policies !== undefined && a.request_mirror_policies.length > 0) {
     action.requestMirrorPolicies = a.request_mirror_policies.map((m, i) =>
       convertMirrorPolicy(m, [...path, 'request_mirror_policies', i], (name, p) =>

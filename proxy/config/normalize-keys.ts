@@ -18,8 +18,19 @@ export function isFreeForm(key: string, path: FieldPath): boolean {
   return key === 'metadata' && path.length === 1 && path[0] === 'node';
 }
 
+/**
+ * Proto names with an underscore before a digit lose it in their JSON name (`consecutive_5xx` is
+ * `consecutive5xx`), which the upper-case rule cannot restore.
+ */
+const DIGIT_NAMES: Readonly<Record<string, string>> = {
+  consecutive5xx: 'consecutive_5xx',
+  enforcingConsecutive5xx: 'enforcing_consecutive_5xx',
+};
+
 /** `portValue` → `port_value`; names that are already snake_case (or `@type`) are returned unchanged. */
 export function toSnakeCase(key: string): string {
+  const digitName = DIGIT_NAMES[key];
+  if (digitName !== undefined) return digitName;
   if (!/^[a-z][a-zA-Z0-9]*$/.test(key) || !/[A-Z]/.test(key)) return key;
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -4,6 +4,12 @@
 
 import { z } from 'zod';
 import {
+  healthCheckSchema,
+  maglevLbConfigSchema,
+  outlierDetectionSchema,
+  ringHashLbConfigSchema,
+} from './schema-cluster-policies.ts';
+import {
   addressSchema,
   durationMs,
   envoyEnum,
@@ -12,6 +18,7 @@ import {
   typedConfig,
   uint32,
 } from './schema-common.ts';
+import { upstreamTransportSocketSchema } from './schema-tls.ts';
 import { TYPE_URL } from './type-urls.ts';
 
 export const endpointSchema = envoyMessage(
@@ -41,90 +48,18 @@ export const thresholdsSchema = envoyMessage(
     max_pending_requests: uint32.optional(),
     max_requests: uint32.optional(),
     max_retries: uint32.optional(),
+    track_remaining: z.boolean().optional(),
   },
   { notYet: ['retry_budget', 'max_connection_pools'] },
 );
 
 export const circuitBreakersSchema = envoyMessage(
   { thresholds: z.array(thresholdsSchema).optional() },
-    track_remaining: z.boolean().optional(),
   { notYet: ['per_host_thresholds'] },
 );
 
-const certificateValidationContextSchema = envoyMessage(
-  {
-    trusted_ca: envoyMessage(
-      { filename: nonEmptyString },
-      { notYet: ['inline_string', 'inline_bytes', 'environment_variable', 'watched_directory'] },
-    ).optional(),
-  },
-  {
-    notYet: [
-      'trust_chain_verification',
-      'ca_certificate_provider_instance',
-      'system_root_certs',
-      'verify_certificate_spki',
-      'verify_certificate_hash',
-      'match_typed_subject_alt_names',
-      'match_subject_alt_names',
-      'require_signed_certificate_timestamp',
-      'crl',
-      'allow_expired_certificate',
-      'custom_validator_config',
-      'only_verify_leaf_cert_crl',
-      'max_verify_depth',
-    ],
-    removed: { verify_subject_alt_name: 'use match_typed_subject_alt_names' },
-  },
-);
-
-const commonTlsContextSchema = envoyMessage(
-  {
-    validation_context: certificateValidationContextSchema.optional(),
-    alpn_protocols: z.array(nonEmptyString).optional(),
-  },
-  {
-    notYet: [
-      'tls_params',
-      'tls_certificates',
-      'tls_certificate_sds_secret_configs',
-      'tls_certificate_provider_instance',
-      'custom_tls_certificate_selector',
-      'tls_certificate_certificate_provider',
-      'tls_certificate_certificate_provider_instance',
-      'validation_context_sds_secret_config',
-      'combined_validation_context',
-      'validation_context_certificate_provider',
-      'validation_context_certificate_provider_instance',
-      'custom_handshaker',
-      'key_log',
-    ],
-  },
-);
-
-const upstreamTlsContextSchema = envoyMessage(
-  {
-    sni: z.string().max(255).optional(),
-    common_tls_context: commonTlsContextSchema.optional(),
-  },
-  {
-    notYet: [
-      'allow_renegotiation',
-      'max_session_keys',
-      'enforce_rsa_key_usage',
-      'auto_host_sni',
-      'auto_sni_san_validation',
-    ],
-  },
-);
-
-export const transportSocketSchema = envoyMessage(
-  {
-    name: z.string().optional(),
-    typed_config: typedConfig({ [TYPE_URL.upstreamTlsContext]: upstreamTlsContextSchema }),
-  },
-  { removed: { config: 'use typed_config' } },
-);
+/** A cluster's transport_socket (UpstreamTlsContext; schema-tls.ts). */
+export const transportSocketSchema = upstreamTransportSocketSchema;
 
 export const clusterSchema = envoyMessage(
   {
@@ -132,14 +67,19 @@ export const clusterSchema = envoyMessage(
     type: envoyEnum(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS'], ['EDS', 'ORIGINAL_DST']).optional(),
     connect_timeout: durationMs.optional(),
     lb_policy: envoyEnum(
-      ['ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST'],
-      ['RING_HASH', 'MAGLEV', 'CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG'],
+      ['ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST', 'RING_HASH', 'MAGLEV'],
+      ['CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG'],
     ).optional(),
     dns_refresh_rate: durationMs.optional(),
     dns_lookup_family: envoyEnum(['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL']).optional(),
     load_assignment: clusterLoadAssignmentSchema.optional(),
     transport_socket: transportSocketSchema.optional(),
     circuit_breakers: circuitBreakersSchema.optional(),
+    max_requests_per_connection: uint32.optional(),
+    outlier_detection: outlierDetectionSchema.optional(),
+    health_checks: z.array(healthCheckSchema).optional(),
+    ring_hash_lb_config: ringHashLbConfigSchema.optional(),
+    maglev_lb_config: maglevLbConfigSchema.optional(),
   },
   {
     notYet: [
@@ -148,8 +88,6 @@ export const clusterSchema = envoyMessage(
       'cluster_type',
       'eds_cluster_config',
       'per_connection_buffer_limit_bytes',
-      'health_checks',
-      'max_requests_per_connection',
       'upstream_http_protocol_options',
       'common_http_protocol_options',
       'http_protocol_options',
@@ -163,12 +101,9 @@ export const clusterSchema = envoyMessage(
       'dns_resolution_config',
       'typed_dns_resolver_config',
       'wait_for_warm_on_init',
-      'outlier_detection',
       'cleanup_interval',
       'upstream_bind_config',
       'lb_subset_config',
-      'ring_hash_lb_config',
-      'maglev_lb_config',
       'original_dst_lb_config',
       'least_request_lb_config',
       'round_robin_lb_config',

@@ -16,6 +16,7 @@ import {
 } from './schema-common.ts';
 // Cyclic (schema-fault uses headerMatcherSchema): both sides reference each other lazily.
 import { httpFaultSchema } from './schema-fault.ts';
+import { hashPolicySchema } from './schema-hash-policy.ts';
 import { requestMirrorPolicySchema, retryBackOffSchema } from './schema-route-policies.ts';
 import { TYPE_URL } from './type-urls.ts';
 
@@ -127,6 +128,7 @@ export const routeActionSchema = envoyMessage(
     timeout: durationMs.optional(),
     idle_timeout: durationMs.optional(),
     retry_policy: retryPolicySchema.optional(),
+    hash_policy: z.array(hashPolicySchema).optional(),
     request_mirror_policies: z.array(requestMirrorPolicySchema).optional(),
     priority: envoyEnum(['DEFAULT', 'HIGH']).optional(),
   },
@@ -147,7 +149,6 @@ export const routeActionSchema = envoyMessage(
       'retry_policy_typed_config',
       'rate_limits',
       'include_vh_rate_limits',
-      'hash_policy',
       'cors',
       'max_grpc_timeout',
       'grpc_timeout_offset',

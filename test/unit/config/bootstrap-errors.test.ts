@@ -57,25 +57,25 @@ describe('unknown and unsupported fields', () => {
   it('rejects Envoy fields that are not implemented yet, saying so', () => {
     const cases: [(d: Doc) => void, string][] = [
       [
-        (d) => (d.static_resources.clusters[0].outlier_detection = { consecutive_5xx: 5 }),
-        'static_resources.clusters[0].outlier_detection',
+        (d) => (d.static_resources.clusters[0].outlier_detection = { success_rate_minimum_hosts: 5 }),
+        'static_resources.clusters[0].outlier_detection.success_rate_minimum_hosts',
       ],
       [
-        (d) => (d.static_resources.clusters[1].health_checks = []),
-        'static_resources.clusters[1].health_checks',
+        (d) => (d.static_resources.clusters[1].lb_subset_config = {}),
+        'static_resources.clusters[1].lb_subset_config',
       ],
       [
-        (d) => (firstRouteOf(d).route.hash_policy = [{ header: { header_name: 'x' } }]),
-        `${ROUTE_PATH}.route.hash_policy`,
+        (d) => (firstRouteOf(d).route.hash_policy = [{ query_parameter: { name: 'x' } }]),
+        `${ROUTE_PATH}.route.hash_policy[0].query_parameter`,
       ],
       [
-        (d) => (firstRouteOf(d).route.request_mirror_policies = []),
-        `${ROUTE_PATH}.route.request_mirror_policies`,
+        (d) => (firstRouteOf(d).route.rate_limits = []),
+        `${ROUTE_PATH}.route.rate_limits`,
       ],
       [(d) => (firstRouteOf(d).route.cors = {}), `${ROUTE_PATH}.route.cors`],
       [(d) => (firstRouteOf(d).redirect = { path_redirect: '/x' }), `${ROUTE_PATH}.redirect`],
       [
-        (d) => (d.static_resources.clusters[0].lb_policy = 'RING_HASH'),
+        (d) => (d.static_resources.clusters[0].lb_policy = 'CLUSTER_PROVIDED'),
         'static_resources.clusters[0].lb_policy',
       ],
       [(d) => (d.static_resources.clusters[0].type = 'EDS'), 'static_resources.clusters[0].type'],

@@ -74,16 +74,16 @@ describe('validateFile', () => {
     const path = join(dir, 'envoy.yaml');
     const text = readFileSync(join(EXAMPLES, 'weighted-80-20.yaml'), 'utf8').replace(
       'lb_policy: ROUND_ROBIN',
-      'lb_policy: MAGLEV',
+      'lb_policy: CLUSTER_PROVIDED',
     );
     writeFileSync(path, text);
     const result = validateFile(path);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.path).toBe('static_resources.clusters[0].lb_policy');
-    const line = text.split('\n').findIndex((l) => l.includes('MAGLEV')) + 1;
+    const line = text.split('\n').findIndex((l) => l.includes('CLUSTER_PROVIDED')) + 1;
     expect(result.message).toBe(
-      `${path}: static_resources.clusters[0].lb_policy is MAGLEV, which is not supported by meshscope-proxy yet (line ${line}, column 5)`,
+      `${path}: static_resources.clusters[0].lb_policy is CLUSTER_PROVIDED, which is not supported by meshscope-proxy yet (line ${line}, column 5)`,
     );
     expect(formatValidateResult(result)).toBe(`error: ${result.message}`);
   });
