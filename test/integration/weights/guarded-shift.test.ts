@@ -206,6 +206,70 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
     }
   });
 
+  it('pause, resume and abort over HTTP, each sent as a guarded-shift event; writes need JSON and If-Match', async () => {
+    const noIfMatch = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ canary: 'web_v2', targetCanaryPercent: 50 }),
+    });
+    expect(noIfMatch.status).toBe(428);
+    const bad = await startShift({ canary: 'web_v2', targetCanaryPercent: 50, stepPercent: 0 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('stepPercent');
+
+    const stream = await fetch(`${dash!.base}/api/events/guarded-shifts`);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    const sawEvent = (state: string) =>
+      until(`a guarded-shift event with state ${state}`, async () => {
+        while (!received.includes(`"state":"${state}"`)) {
+          const { value, done } = await reader.read();
+          if (done) return false;
+          received += value;
+        }
+        return true;
+      });
+    try {
+      const res = await startShift({
+        canary: 'web_v2',
+        targetCanaryPercent: 100,
+        stepPercent: 25,
+        intervalSeconds: 30,
+        thresholds: LENIENT,
+      });
+      expect(res.status).toBe(201);
+      await sawEvent('running');
+      const form = await fetch(url('/pause'), {
+        method: 'POST',
+        body: 'x=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(form.status).toBe(415);
+      const act = (a: string, body: unknown = {}) =>
+        fetch(url(`/${a}`), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const paused = await act('pause', { reason: 'look at dashboards' });
+      expect(paused.status).toBe(200);
+      expect(GuardedShiftSchema.parse(await paused.json())).toMatchObject({
+        state: 'paused',
+        stoppedWhy: 'paused by local: look at dashboards',
+      });
+      await sawEvent('paused');
+      expect((await act('pause')).status).toBe(409);
+      expect((await act('resume')).status).toBe(200);
+      const aborted = GuardedShiftSchema.parse(await (await act('abort', { reason: 'wrong build' })).json());
+      expect(aborted).toMatchObject({ state: 'aborted', stoppedWhy: 'aborted by local: wrong build' });
+      await sawEvent('aborted');
+      expect(await split()).toEqual({ web_v1: 100, web_v2: 0 });
+      expect((await act('resume')).status).toBe(409);
+    } finally {
+      await reader.cancel();
+    }
+  });
+
   it('a dashboard killed mid-shift resumes it when started again', async () => {
     const res = await startShift({
       canary: 'web_v2',
