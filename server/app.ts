@@ -2,6 +2,7 @@
 // built) the UI's static files. No state of its own: everything comes from the DashboardCore.
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
+import { alertsRouter } from './api/alerts-router.ts';
 import { sendError } from './api/api-error.ts';
 import { apiRouter } from './api/api-router.ts';
 import type { DashboardCore } from './api/dashboard-core.ts';
@@ -61,6 +62,7 @@ export function createApp(core: DashboardCore, opts: AppOptions = {}): Express {
       guardedShiftRouter(opts.guardedShifts, opts.authorizeWrite ?? ((info) => authorizeWrite(info, []))),
     );
   }
+  if (core.alerts) app.use('/api', alertsRouter(core.alerts));
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(core));
 
   if (opts.staticDir && existsSync(opts.staticDir)) {

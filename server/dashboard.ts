@@ -7,7 +7,8 @@ import type { Series } from '../shared/api/series.ts';
 import type { SidecarClusters } from '../shared/api/sidecar-detail.ts';
 import type { SidecarStatus } from '../shared/api/sidecars.ts';
 import type { PrometheusSourceStatus, Sources } from '../shared/api/sources.ts';
-import type { DashboardCore, GraphRequest, WeightsService } from './api/dashboard-core.ts';
+import { buildMeshSnapshot, type MeshSnapshot } from './alerts/mesh-snapshot.ts';
+import type { AlertsApi, DashboardCore, GraphRequest, WeightsService } from './api/dashboard-core.ts';
 import { CachedTrafficSource } from './graph/cached-traffic-source.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
@@ -36,6 +37,8 @@ export interface DashboardOptions {
    * read (drift, desired weights, the version a change must match): not cached, it moves with changes.
    */
   weights?: WeightsService & { decorate(routes: readonly WeightedRoute[]): WeightedRoute[] };
+  /** The alerts API (server/alerts/alerts-service.ts); evaluated over alertSnapshot() each cycle. */
+  alerts?: AlertsApi;
 }
 
 const GRAPH_TYPES: GraphType[] = ['workload', 'app', 'versionedApp', 'service'];
@@ -52,11 +55,13 @@ export class Dashboard implements DashboardCore {
   private cycles = 0;
 
   readonly weights: WeightsService | undefined;
+  readonly alerts: AlertsApi | undefined;
 
   constructor(opts: DashboardOptions) {
     this.opts = opts;
     this.windows = opts.windows;
     this.weights = opts.weights;
+    this.alerts = opts.alerts;
   }
 
   /** After each scrape (or Prometheus refresh) cycle: new figures, so caches go and history grows. */
@@ -103,6 +108,18 @@ export class Dashboard implements DashboardCore {
   routes(): WeightedRoute[] {
     this.routesCache ??= buildRoutes(this.opts.inventory.current(), this.trafficFor(undefined));
     return this.opts.weights ? this.opts.weights.decorate(this.routesCache) : this.routesCache;
+  }
+
+  /** What the alert rules read this cycle: the default window's figures, shared with the graph's. */
+  alertSnapshot(at = Date.now()): MeshSnapshot {
+    return buildMeshSnapshot({
+      at,
+      inventory: this.opts.inventory.current(),
+      traffic: this.trafficFor(undefined),
+      graph: this.graph({ graphType: 'workload', namespaces: [], windowSeconds: undefined }),
+      routes: this.routes(),
+      sidecars: this.sidecars(),
+    });
   }
 
   sidecars(): SidecarStatus[] {

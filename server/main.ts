@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../proxy/log/logger.ts';
+import { defaultAlertHistoryFile, setupAlerts } from './alerts/alerts-setup.ts';
 import { createApp } from './app.ts';
 import { type DashboardArgs, parseArgs, USAGE, UsageError } from './cli/parse-args.ts';
 import { Dashboard, type WindowedTrafficSource } from './dashboard.ts';
@@ -69,9 +70,11 @@ async function main(argv: string[]): Promise<number> {
     // which two meshes may share): the demo's beside it, others in the data dir, named after the source.
     const dataDir = args.dataDir ?? defaultDataDir(process.env);
     let auditFile = args.auditFile;
+    let alertHistory = args.alertHistory;
     if (args.source === 'demo') {
       const workDir = args.demoDir ?? mkdtempSync(join(tmpdir(), 'meshscope-demo-'));
       auditFile ??= join(workDir, 'audit.jsonl');
+      alertHistory ??= join(workDir, 'alerts.jsonl');
       log('info', 'demo', `starting the demo mesh in ${workDir}`);
       demo = await startDemoMesh({
         workDir,
@@ -85,12 +88,14 @@ async function main(argv: string[]): Promise<number> {
     } else if (args.source === 'targets') {
       inventory = new TargetsFileSource(args.targets!, (m) => log('warning', 'targets', m));
       auditFile ??= defaultAuditFile(dataDir, `targets:${resolve(args.targets!)}`);
+      alertHistory ??= defaultAlertHistoryFile(dataDir, `targets:${resolve(args.targets!)}`);
     } else {
       const kc = new KubeConfig();
       if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
       else kc.loadFromCluster();
       kubeConfig = kc;
       auditFile ??= defaultAuditFile(dataDir, `kubernetes:${kc.getCurrentCluster()?.server ?? ''}`);
+      alertHistory ??= defaultAlertHistoryFile(dataDir, `kubernetes:${kc.getCurrentCluster()?.server ?? ''}`);
       inventory = new KubernetesInventorySource({
         kubeConfig: kc,
         adminAccess: args.inCluster ? 'direct' : 'api-server',
@@ -133,7 +138,22 @@ async function main(argv: string[]): Promise<number> {
       log: (level, m) => log(level, 'weights', m),
     });
     stops.push(() => weights.stop());
+    // Alerts: a bad rules file stops the start here, with every problem listed.
+    let publicUrl = `http://${args.address}:${args.port}`;
+    const alerts = await setupAlerts({
+      rulesFile: args.alertRules,
+      historyFile: alertHistory!,
+      windowSeconds: args.windowSeconds,
+      alertmanagerUrl: args.alertmanagerUrl,
+      prometheusUrl: args.prometheus,
+      kubeConfig,
+      podOf: (id) => inventory.current().sidecars.find((s) => s.id === id)?.pod,
+      publicUrl: () => publicUrl,
+      log: (level, m) => log(level, 'alerts', m),
+    });
+    stops.push(() => alerts.stop());
     const dashboard = new Dashboard({
+      alerts,
       weights: weights.controller,
       inventory,
       traffic,
@@ -154,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
     }).start();
     stops.push(() => scraper.stop());
     dashboard.onCycle(() => void weights.controller.reconcile());
+    dashboard.onCycle(() => alerts.evaluate(dashboard.alertSnapshot()));
     // Guarded shifts: their state beside the audit log, resumed (or stopped safely) from it at start.
     const guardedShifts = new GuardedShiftRunner({
       weights: weights.controller,
@@ -199,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
     const addr = server.address();
     const port = addr && typeof addr === 'object' ? addr.port : args.port;
     const host = args.address.includes(':') ? `[${args.address}]` : args.address;
+    publicUrl = `http://${host}:${port}`;
     process.stdout.write(
       `meshscope dashboard on http://${host}:${port}${demo ? ' (demo mesh: Ctrl-C stops it all)' : ''}\n`,
     );

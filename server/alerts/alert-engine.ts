@@ -13,7 +13,7 @@ import {
 } from '../../shared/api/alerts.ts';
 import type { Candidate, SettingsLookup } from './conditions/candidate.ts';
 import { evaluateClusters } from './conditions/cluster-conditions.ts';
-import { type EdgeActivity, evaluateEdges } from './conditions/edge-conditions.ts';
+import { evaluateUpstreams, type UpstreamActivity } from './conditions/edge-conditions.ts';
 import { evaluateRoutes } from './conditions/route-conditions.ts';
 import { evaluateSidecars } from './conditions/sidecar-conditions.ts';
 import type { MeshSnapshot } from './mesh-snapshot.ts';
@@ -27,7 +27,7 @@ export interface EngineState {
   /** Resolved within the retention, oldest first. */
   resolved: readonly Alert[];
   /** Edges' last traffic (trafficStopped). */
-  activity: ReadonlyMap<string, EdgeActivity>;
+  activity: ReadonlyMap<string, UpstreamActivity>;
   evaluatedAt: number;
 }
 
@@ -40,13 +40,15 @@ export interface Evaluation {
   transitions: AlertHistoryEntry[];
 }
 
-/** Stable id of a condition on a subject: a hash of the rule and its identifying labels. */
+/**
+ * Stable id of a condition on a subject: a hash of the rule and its identifying labels. The edge is
+ * not one: a cluster whose hosts are all down loses its edge (no request reaches it) but not its alert.
+ */
 export function fingerprint(c: Candidate): string {
   const parts = [
     c.rule,
     c.subject.namespace,
     c.subject.workload,
-    c.where.edge,
     c.where.route,
     c.where.cluster,
     c.where.sidecar,
@@ -71,14 +73,14 @@ function labelsOf(c: Candidate, s: AlertRuleSettings): AlertLabels {
 export function candidates(
   set: RuleSet,
   snap: MeshSnapshot,
-  activity: Map<string, EdgeActivity>,
+  activity: Map<string, UpstreamActivity>,
 ): Candidate[] {
   const lookup: SettingsLookup = (rule, ns) => {
     const s = settingsFor(set, rule, ns);
     return s.enabled ? s : undefined;
   };
   return [
-    ...evaluateEdges(snap, lookup, activity),
+    ...evaluateUpstreams(snap, lookup, activity),
     ...evaluateClusters(snap, lookup),
     ...evaluateRoutes(snap, lookup),
     ...evaluateSidecars(snap, lookup),

@@ -6,6 +6,7 @@ import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
 import { nodeId } from '../graph/graph-ids.ts';
 import { MeshIndex } from '../graph/mesh-index.ts';
+import { TrafficSum } from '../graph/traffic-sum.ts';
 import { collectWeightedRoutes, configuredShare } from '../graph/weighted-route-facts.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { ClusterGauges } from '../model/sidecar-data.ts';
@@ -17,9 +18,19 @@ export interface Subject {
   workload: string;
 }
 
-export interface EdgeFacts extends Subject {
-  id: string;
-  /** Display name of the destination node. */
+/**
+ * What a workload sent to one upstream cluster, its replicas summed. Rules read this rather than graph
+ * edges because a request refused for want of a healthy host (UH) never reaches
+ * `upstream_rq_total` nor `upstream_rq_503` (Envoy only counts `upstream_cx_none_healthy`), so a cluster
+ * whose hosts are all down draws no edge at all; the PromQL export groups by cluster the same way.
+ */
+export interface UpstreamFacts extends Subject {
+  /** `namespace/workload/cluster`: what trafficStopped remembers. */
+  key: string;
+  cluster: string;
+  /** The workload-graph edge the cluster's traffic is drawn on, when it carried traffic. */
+  edge: string | undefined;
+  /** Display name of the destination: the edge's target node, else the cluster. */
   target: string;
   traffic: Traffic;
 }
@@ -55,7 +66,7 @@ export interface MeshSnapshot {
   /** Epoch ms of the evaluation. */
   at: number;
   windowSeconds: number;
-  edges: EdgeFacts[];
+  upstreams: UpstreamFacts[];
   clusters: ClusterFacts[];
   routes: RouteFacts[];
   sidecars: SidecarFacts[];
@@ -76,28 +87,45 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
   const { graph, traffic } = input;
   const window = traffic.windowSeconds;
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const edgeOf = new Map<string, string>();
-  const edges: EdgeFacts[] = [];
+  const edgeOf = new Map<string, { id: string; target: string }>();
   for (const e of graph.edges) {
-    for (const c of e.clusters) edgeOf.set(`${e.source}\u0000${c}`, e.id);
-    const source = nodes.get(e.source);
-    const target = nodes.get(e.target);
-    // An `inbound` source stands for callers without a sidecar: the edge belongs to its target.
-    const owner = source?.kind === 'inbound' ? target : source;
-    edges.push({
-      id: e.id,
-      namespace: owner?.namespace ?? '',
-      workload: owner?.workload ?? owner?.name ?? '',
-      target: target?.name ?? e.target,
-      traffic: e.traffic,
-    });
+    const target = nodes.get(e.target)?.name ?? e.target;
+    // Several destinations of one cluster: the first edge (the graph sorts them) stands for it.
+    for (const c of e.clusters) {
+      const k = `${e.source}\u0000${c}`;
+      if (!edgeOf.has(k)) edgeOf.set(k, { id: e.id, target });
+    }
   }
 
   const clusters: ClusterFacts[] = [];
+  const upstreams = new Map<string, { facts: UpstreamFacts; sum: TrafficSum }>();
   for (const s of input.inventory.sidecars) {
     const scrape = traffic.latest(s.id);
     if (scrape === undefined) continue;
     const source = nodeId('workload', s.namespace, s.workload);
+    for (const cluster of scrape.clusters.keys()) {
+      const t = traffic.clusterTraffic(s.id, cluster);
+      if (t === undefined) continue;
+      const key = `${s.namespace}/${s.workload}/${cluster}`;
+      let u = upstreams.get(key);
+      if (u === undefined) {
+        const edge = edgeOf.get(`${source}\u0000${cluster}`);
+        u = {
+          facts: {
+            key,
+            namespace: s.namespace,
+            workload: s.workload,
+            cluster,
+            edge: edge?.id,
+            target: edge?.target ?? cluster,
+            traffic: t,
+          },
+          sum: new TrafficSum(),
+        };
+        upstreams.set(key, u);
+      }
+      u.sum.add(t);
+    }
     const names = new Set([...scrape.hosts.keys(), ...(scrape.gauges?.keys() ?? [])]);
     for (const cluster of names) {
       const hosts = scrape.hosts.get(cluster) ?? [];
@@ -106,7 +134,7 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
         workload: s.workload,
         sidecarId: s.id,
         cluster,
-        edge: edgeOf.get(`${source}\u0000${cluster}`),
+        edge: edgeOf.get(`${source}\u0000${cluster}`)?.id,
         gauges: scrape.gauges?.get(cluster),
         hosts: {
           total: hosts.length,
@@ -131,7 +159,7 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
         name: c.name,
         configuredShare: configuredShare(f, c),
         requests: c.rps * window,
-        edge: edgeOf.get(`${source}\u0000${c.name}`),
+        edge: edgeOf.get(`${source}\u0000${c.name}`)?.id,
       })),
       replicas: r
         ? r.replicas.map((x) => ({ sidecarId: x.sidecarId, drift: x.drift }))
@@ -142,7 +170,7 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
   return {
     at: input.at,
     windowSeconds: window,
-    edges,
+    upstreams: [...upstreams.values()].map((u) => ({ ...u.facts, traffic: u.sum.toTraffic() })),
     clusters,
     routes,
     sidecars: input.sidecars.map((s) => ({

@@ -1,5 +1,6 @@
 // GET /api/events: server-sent events, one `graph` event per scrape cycle built for the parameters the
-// client subscribed with, so the UI feeds them into its query cache instead of polling. A guarded shift
+// client subscribed with, so the UI feeds them into its query cache instead of polling; and an `alerts`
+// event (the current AlertList) on connecting and whenever an alert changes state. A guarded shift
 // that changes (a step, a decision, a pause, its end) is sent as a `guarded-shift` event on the same
 // stream, and alone on GET /api/events/guarded-shifts for views that show no graph (the weight editor).
 import { type Response, Router } from 'express';
@@ -57,12 +58,17 @@ export function eventsRouter(
     };
     send();
     const off = core.onCycle(send);
+    // Alert changes as their own events: the whole current list, so a client never has to merge.
+    const sendAlerts = (list: unknown) => res.write(`event: alerts\ndata: ${JSON.stringify(list)}\n\n`);
+    if (core.alerts) sendAlerts(core.alerts.list());
+    const offAlerts = core.alerts?.onChange(sendAlerts);
     const offShifts = shiftEvents(res);
     // Comments keep idle connections from being closed by proxies in between.
     const hb = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     req.on('close', () => {
       off();
       offShifts();
+      offAlerts?.();
       clearInterval(hb);
       stats.clients--;
     });

@@ -25,6 +25,12 @@ export interface DashboardArgs {
   auditFile?: string;
   /** Where the dashboard keeps its state; default $MESHSCOPE_DATA_DIR, else $XDG_STATE_HOME/meshscope. */
   dataDir?: string;
+  /** Alert rules YAML (server/alerts/rules-file.ts); default: the built-in rules. */
+  alertRules?: string;
+  /** An Alertmanager to send alerts to (`<url>/api/v2/alerts`). */
+  alertmanagerUrl?: string;
+  /** The alert history (JSON lines); default one per mesh in the data dir, the demo's in its dir. */
+  alertHistory?: string;
 }
 
 export class UsageError extends Error {}
@@ -47,6 +53,10 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
   --audit-file FILE      audit log of weight changes (default: one per mesh, audit-<id>.jsonl in the data
                          dir; the demo's in its own dir)
   --data-dir DIR         the dashboard's state (default: $MESHSCOPE_DATA_DIR or ~/.local/state/meshscope)
+  --alert-rules FILE     alert rules YAML: settings of the built-in rules, per-namespace overrides
+  --alertmanager-url URL also send alerts to this Alertmanager (POST <url>/api/v2/alerts)
+  --alert-history FILE   alert transitions, JSON lines (default: alerts-<id>.jsonl in the data dir; the
+                         demo's in its own dir)
   -l, --log-level LEVEL  trace|debug|info|warning|error (default info)`;
 
 function num(flag: string, v: string | undefined, min: number, max: number): number {
@@ -146,6 +156,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         break;
       case '--data-dir':
         a.dataDir = next();
+        break;
+      case '--alert-rules':
+        a.alertRules = next();
+        break;
+      case '--alertmanager-url':
+        a.alertmanagerUrl = next();
+        if (!/^https?:\/\//.test(a.alertmanagerUrl))
+          throw new UsageError(`--alertmanager-url must be an http(s) URL, got '${a.alertmanagerUrl}'`);
+        break;
+      case '--alert-history':
+        a.alertHistory = next();
         break;
       case '-l':
       case '--log-level': {

@@ -1,100 +1,113 @@
-// Rules over the workload graph's edges: 503 and 5xx ratios, p99 latency, and traffic that stopped.
-
+// Rules over what each workload sends to each upstream cluster (drawn as graph edges): 503 and 5xx
+// ratios, p99 latency, and traffic that stopped.
+//
+// Requests refused for want of a healthy host (UH) are counted by Envoy in `upstream_cx_none_healthy`
+// only, not in `upstream_rq_total` nor `upstream_rq_503`; they are added to both sides of the ratios
+// (the exported PromQL does the same), so a cluster whose every host is down reads 100% 503.
+import type { Traffic } from '../../../shared/api/graph.ts';
 import { TRAFFIC_MEMORY_MS } from '../default-rules.ts';
-import type { EdgeFacts, MeshSnapshot } from '../mesh-snapshot.ts';
+import type { MeshSnapshot, UpstreamFacts } from '../mesh-snapshot.ts';
 import { type Candidate, percent, type SettingsLookup } from './candidate.ts';
+
+/** Requests per second the caller attempted: those sent upstream plus those refused UH. */
+export function attemptedRps(t: Traffic): number {
+  return t.rps + t.causes503.noHealthyUpstream;
+}
 
 function ratioRule(
   rule: 'edge503Ratio' | 'edge5xxRatio',
-  edge: EdgeFacts,
+  u: UpstreamFacts,
   windowSeconds: number,
   settings: SettingsLookup,
 ): Candidate | undefined {
-  const s = settings(rule, edge.namespace);
-  const t = edge.traffic;
-  if (s === undefined || !(t.rps > 0) || t.rps * windowSeconds < s.minRequests) return undefined;
-  const bad = rule === 'edge503Ratio' ? t.rate503 : t.status['5xx'];
-  const ratio = bad / t.rps;
+  const s = settings(rule, u.namespace);
+  const t = u.traffic;
+  const attempted = attemptedRps(t);
+  if (s === undefined || !(attempted > 0) || attempted * windowSeconds < s.minRequests) return undefined;
+  const uh = t.causes503.noHealthyUpstream;
+  const ratio = ((rule === 'edge503Ratio' ? t.rate503 : t.status['5xx']) + uh) / attempted;
   if (!(ratio > s.threshold)) return undefined;
   const what = rule === 'edge503Ratio' ? '503' : '5xx';
   const c = t.causes503;
   const causes =
     rule === 'edge503Ratio'
-      ? ` (by cause per second: UO ${c.overflow.toFixed(2)}, UH ${c.noHealthyUpstream.toFixed(2)}, UF ${c.connectFailure.toFixed(2)}, upstream ${c.upstream.toFixed(2)})`
+      ? ` (per second: UO ${c.overflow.toFixed(2)}, UH ${uh.toFixed(2)}, UF ${c.connectFailure.toFixed(2)}, from upstream ${c.upstream.toFixed(2)})`
       : '';
   return {
     rule,
-    subject: edge,
-    where: { edge: edge.id },
+    subject: u,
+    where: { cluster: u.cluster, ...(u.edge !== undefined && { edge: u.edge }) },
     value: ratio,
-    summary: `${percent(ratio)} ${what} from ${edge.workload} to ${edge.target}`,
-    description: `${edge.namespace}/${edge.workload} → ${edge.target}: ${percent(ratio)} of ${t.rps.toFixed(2)} rps answered ${what} over the last ${windowSeconds}s${causes}, above ${percent(s.threshold)}.`,
+    summary: `${percent(ratio)} ${what} from ${u.workload} to ${u.target}`,
+    description: `${u.namespace}/${u.workload} → ${u.target} (cluster ${u.cluster}): ${percent(ratio)} of ${attempted.toFixed(2)} requests per second answered ${what} over the last ${windowSeconds}s${causes}, above ${percent(s.threshold)}.`,
   };
 }
 
 function latencyRule(
-  edge: EdgeFacts,
+  u: UpstreamFacts,
   windowSeconds: number,
   settings: SettingsLookup,
 ): Candidate | undefined {
-  const s = settings('edgeLatencyP99', edge.namespace);
-  const t = edge.traffic;
+  const s = settings('edgeLatencyP99', u.namespace);
+  const t = u.traffic;
   if (s === undefined || t.latencyMs === null || t.rps * windowSeconds < s.minRequests) return undefined;
   const p99 = t.latencyMs.p99;
   if (!(p99 > s.threshold)) return undefined;
   return {
     rule: 'edgeLatencyP99',
-    subject: edge,
-    where: { edge: edge.id },
+    subject: u,
+    where: { cluster: u.cluster, ...(u.edge !== undefined && { edge: u.edge }) },
     value: p99,
-    summary: `p99 ${p99.toFixed(0)} ms from ${edge.workload} to ${edge.target}`,
-    description: `${edge.namespace}/${edge.workload} → ${edge.target}: 99th percentile latency ${p99.toFixed(1)} ms over the last ${windowSeconds}s, above ${s.threshold} ms.`,
+    summary: `p99 ${p99.toFixed(0)} ms from ${u.workload} to ${u.target}`,
+    description: `${u.namespace}/${u.workload} → ${u.target} (cluster ${u.cluster}): 99th percentile latency ${p99.toFixed(1)} ms over the last ${windowSeconds}s, above ${s.threshold} ms.`,
   };
 }
 
-/** An edge's last traffic: the memory trafficStopped needs across evaluations. */
-export interface EdgeActivity {
-  edge: EdgeFacts;
+/** An upstream's last traffic: the memory trafficStopped needs across evaluations. */
+export interface UpstreamActivity {
+  facts: UpstreamFacts;
   /** Epoch ms of the last evaluation that saw it carry at least the rule's threshold. */
   at: number;
   rps: number;
 }
 
-export function evaluateEdges(
+export function evaluateUpstreams(
   snap: MeshSnapshot,
   settings: SettingsLookup,
-  activity: Map<string, EdgeActivity>,
+  activity: Map<string, UpstreamActivity>,
 ): Candidate[] {
   const out: Candidate[] = [];
   const live = new Set<string>();
-  for (const edge of snap.edges) {
+  for (const u of snap.upstreams) {
     for (const c of [
-      ratioRule('edge503Ratio', edge, snap.windowSeconds, settings),
-      ratioRule('edge5xxRatio', edge, snap.windowSeconds, settings),
-      latencyRule(edge, snap.windowSeconds, settings),
+      ratioRule('edge503Ratio', u, snap.windowSeconds, settings),
+      ratioRule('edge5xxRatio', u, snap.windowSeconds, settings),
+      latencyRule(u, snap.windowSeconds, settings),
     ]) {
       if (c !== undefined) out.push(c);
     }
-    const stopped = settings('trafficStopped', edge.namespace);
-    if (edge.traffic.rps > 0) live.add(edge.id);
-    if (stopped !== undefined && edge.traffic.rps >= stopped.threshold && edge.traffic.rps > 0) {
-      activity.set(edge.id, { edge, at: snap.at, rps: edge.traffic.rps });
+    const rps = attemptedRps(u.traffic);
+    if (rps > 0) live.add(u.key);
+    const stopped = settings('trafficStopped', u.namespace);
+    if (stopped !== undefined && rps > 0 && rps >= stopped.threshold) {
+      activity.set(u.key, { facts: u, at: snap.at, rps });
     }
   }
-  for (const [id, a] of activity) {
+  for (const [key, a] of activity) {
     if (snap.at - a.at > TRAFFIC_MEMORY_MS) {
-      activity.delete(id);
+      activity.delete(key);
       continue;
     }
-    if (live.has(id) || settings('trafficStopped', a.edge.namespace) === undefined) continue;
+    const u = a.facts;
+    if (live.has(key) || settings('trafficStopped', u.namespace) === undefined) continue;
     const ago = Math.round((snap.at - a.at) / 1000);
     out.push({
       rule: 'trafficStopped',
-      subject: a.edge,
-      where: { edge: id },
+      subject: u,
+      where: { cluster: u.cluster, ...(u.edge !== undefined && { edge: u.edge }) },
       value: a.rps,
-      summary: `No traffic from ${a.edge.workload} to ${a.edge.target}`,
-      description: `${a.edge.namespace}/${a.edge.workload} → ${a.edge.target} carried ${a.rps.toFixed(2)} rps ${ago}s ago and none over the last ${snap.windowSeconds}s.`,
+      summary: `No traffic from ${u.workload} to ${u.target}`,
+      description: `${u.namespace}/${u.workload} → ${u.target} (cluster ${u.cluster}) carried ${a.rps.toFixed(2)} requests per second ${ago}s ago and none over the last ${snap.windowSeconds}s.`,
     });
   }
   return out;
