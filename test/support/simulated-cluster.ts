@@ -24,7 +24,7 @@ import {
 } from './simulated/pod-network.ts';
 
 export { POD_APP_PORT } from './simulated/endpoint-slice-controller.ts';
-export { inboundBootstrap, POD_ADMIN_PORT } from './simulated/pod-network.ts';
+export { allocatePodIp, inboundBootstrap, POD_ADMIN_PORT } from './simulated/pod-network.ts';
 
 export interface SimulatedPodSpec {
   namespace?: string;
@@ -48,6 +48,13 @@ export interface SimulatedPodSpec {
   backendName?: string;
   /** The sidecar's `--hosts-file` (the cluster DNS a STRICT_DNS cluster resolves with: ClusterDns). */
   hostsFile?: string;
+  /** The pod IP, allocated beforehand (allocatePodIp) when its bootstrap must be written first. */
+  ip?: string;
+  /**
+   * More arguments of the sidecar, also shown as the container's `args` (e.g. `-c <mount>/envoy.yaml`
+   * to run from a mounted ConfigMap: the last `-c` wins; `--no-watch` to behave like Envoy).
+   */
+  sidecarArgs?: (mounts: Record<string, string>) => string[];
 }
 
 export interface SimulatedPod {
@@ -105,7 +112,7 @@ export class SimulatedCluster {
       : (spec.name ?? `pod-${randomBytes(3).toString('hex')}`);
     if (owner) labels['pod-template-hash'] = owner.hash;
 
-    const ip = await allocatePodIp();
+    const ip = spec.ip ?? (await allocatePodIp());
     const mounts: Record<string, string> = {};
     for (const [volume, configMap] of Object.entries(spec.configMapVolumes ?? {})) {
       const dir = join(this.root, namespace, name, 'volumes', volume);
@@ -119,7 +126,10 @@ export class SimulatedCluster {
     let forwarder: net.Server | undefined;
     if (sidecar) {
       const bootstrap = (spec.bootstrap ?? inboundBootstrap)({ ip, backendPort: backend.port, mounts });
-      proxy = await startProxy(bootstrap, spec.hostsFile === undefined ? {} : { hostsFile: spec.hostsFile });
+      proxy = await startProxy(bootstrap, {
+        ...(spec.hostsFile !== undefined && { hostsFile: spec.hostsFile }),
+        ...(spec.sidecarArgs !== undefined && { args: spec.sidecarArgs(mounts) }),
+      });
     } else {
       forwarder = await forward(ip, POD_APP_PORT, backend.port);
     }
@@ -149,6 +159,7 @@ export class SimulatedCluster {
         name: sidecar,
         image: 'meshscope:latest',
         ports: [{ name: 'admin', containerPort: POD_ADMIN_PORT }],
+        ...(spec.sidecarArgs !== undefined && { args: spec.sidecarArgs(mounts) }),
         // The simulated container sees the host's directories: a volume's mountPath is where it is.
         ...(Object.keys(mounts).length > 0 && {
           volumeMounts: Object.entries(mounts).map(([name, mountPath]) => ({ name, mountPath })),

@@ -137,9 +137,18 @@ describe('weights in Kubernetes (runtime strategy, ConfigMap disk layer)', () =>
       unrelated: 'keep',
     });
     const patches = cluster.api.requests.filter((r) => r.method === 'PATCH');
+    // The values, then the change appended to the history annotation (server/weights/kubernetes-audit.ts).
     expect(patches.map((r) => [r.url.split('?')[0], r.headers['content-type']])).toEqual([
       ['/api/v1/namespaces/default/configmaps/web-runtime', 'application/merge-patch+json'],
+      ['/api/v1/namespaces/default/configmaps/web-runtime', 'application/merge-patch+json'],
     ]);
+    const cm = cluster.api.get('ConfigMap', 'default', 'web-runtime')!;
+    const history = JSON.parse(
+      cm.metadata.annotations?.['meshscope.io/weights-history'] ?? '[]',
+    ) as unknown[];
+    expect(history).toEqual([expect.objectContaining({ id: result.auditId, outcome: 'applied' })]);
+    const event = cluster.api.store.list('events', 'default').find((e) => e['reason'] === 'WeightsChanged');
+    expect(event).toMatchObject({ involvedObject: { kind: 'Deployment', name: 'web' }, type: 'Normal' });
     for (const p of pods) expect(await split(p.adminUrl)).toBe('50/50');
   });
 
