@@ -246,6 +246,8 @@ export interface Cluster {
   /** `outlier_detection`, Envoy's defaults filled in (upstream/outlier-detector.ts). */
   outlierDetection?: OutlierDetection;
   /** `health_checks` (HTTP only), defaults filled in (upstream/health-checker.ts). */
+  /** `max_requests_per_connection` (Istio's maxRequestsPerConnection): close a connection after that many requests. */
+  maxRequestsPerConnection?: number;
   healthChecks?: HealthCheck[];
   /** `ring_hash_lb_config` for RING_HASH (Envoy's defaults 1024 and 8M entries). */
   ringHash?: { minimumRingSize: number; maximumRingSize: number };

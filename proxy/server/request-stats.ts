@@ -123,6 +123,7 @@ export class ClusterRequestStats {
   readonly cxProtocolError: Counter;
   // Circuit breaking, retries and shadowing (Envoy's cluster_stats names).
   readonly cxOverflow: Counter;
+  readonly cxMaxRequests: Counter;
   readonly rqPendingOverflow: Counter;
   readonly rqPendingFailureEject: Counter;
   readonly rqPerTryTimeout: Counter;
@@ -163,6 +164,7 @@ export class ClusterRequestStats {
     this.cxTxBytes = store.counter(`${p}upstream_cx_tx_bytes_total`);
     this.cxProtocolError = store.counter(`${p}upstream_cx_protocol_error`);
     this.cxOverflow = store.counter(`${p}upstream_cx_overflow`);
+    this.cxMaxRequests = store.counter(`${p}upstream_cx_max_requests`);
     this.rqPendingOverflow = store.counter(`${p}upstream_rq_pending_overflow`);
     this.rqPendingFailureEject = store.counter(`${p}upstream_rq_pending_failure_eject`);
     this.rqPerTryTimeout = store.counter(`${p}upstream_rq_per_try_timeout`);

@@ -304,6 +304,12 @@ export class ConnectionPool {
     conn.handler = null;
     this.endStream(conn);
     if (conn.closed || conn.socket.destroyed) return;
+    const max = this.cluster.maxRequestsPerConnection;
+    if (max !== undefined && conn.streams >= max) {
+      this.stats.cxMaxRequests.inc();
+      this.discard(conn);
+      return;
+    }
     this.onReady(conn);
   }
 
