@@ -9,6 +9,7 @@ import { useRoutes } from '../api/routes-client.ts';
 import { type ApplyWeights, useApplyWeights, WeightChangeError } from '../api/weights-client.ts';
 import { ApplyError } from './ApplyError.tsx';
 import { ApplyResult } from './ApplyResult.tsx';
+import { GuardedShiftSection } from './GuardedShiftSection.tsx';
 import { presets } from './rebalance.ts';
 import { WeightRows } from './WeightRows.tsx';
 import { changeRequest, editorReducer, initialEditorState, isChanged } from './weight-editor-state.ts';
@@ -53,7 +54,10 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
           {routes.isPending ? 'Loading…' : `The route ${routeId} is not reported any more.`}
         </p>
       ) : (
-        <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
+        <>
+          <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
+          <GuardedShiftSection route={route} onReload={reload} />
+        </>
       )}
     </dialog>
   );
