@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { compileRe2, RegexSyntaxError } from './re2-regex.ts';
+import { described } from './schema-describe.ts';
 
 /** The wording of every "Envoy has it, we do not (yet)" rejection, so users and tests can tell it apart. */
 export const NOT_SUPPORTED_YET = 'not supported by meshscope-proxy yet';
@@ -65,7 +66,7 @@ export function leaf<T>(parse: (input: unknown) => T) {
 
 // proto3 JSON writes 64-bit integers as strings and parsers accept strings for any integer.
 function protoInteger(min: number, max: number) {
-  return leaf((input) => {
+  const parse = leaf((input) => {
     const n = typeof input === 'string' && /^-?\d+$/.test(input) ? Number(input) : input;
     if (typeof n !== 'number' || !Number.isInteger(n)) {
       throw new LeafError(`must be an integer, got ${describeValue(input)}`);
@@ -73,6 +74,7 @@ function protoInteger(min: number, max: number) {
     if (n < min || n > max) throw new LeafError(`must be between ${min} and ${max}, got ${n}`);
     return n;
   });
+  return described(parse, { kind: 'scalar', text: `integer ${min}–${max}` });
 }
 
 export const UINT32_MAX = 4_294_967_295;
@@ -81,38 +83,45 @@ export const port = protoInteger(0, 65_535);
 export const httpStatus = protoInteger(100, 599);
 
 /** google.protobuf.Duration → milliseconds. */
-export const durationMs = leaf((input) => {
-  const result = parseDuration(input);
-  if (typeof result === 'string') throw new LeafError(result);
-  return result;
-});
+export const durationMs = described(
+  leaf((input) => {
+    const result = parseDuration(input);
+    if (typeof result === 'string') throw new LeafError(result);
+    return result;
+  }),
+  { kind: 'scalar', text: 'duration' },
+);
 
 /** A proto enum, by name. Known Envoy values we do not implement get a "not supported yet" message. */
 export function envoyEnum<const T extends string>(
   supported: readonly T[],
   knownUnsupported: readonly string[] = [],
 ) {
-  return leaf((input): T => {
+  const parse = leaf((input): T => {
     if (typeof input === 'string' && (supported as readonly string[]).includes(input)) return input as T;
     if (typeof input === 'string' && knownUnsupported.includes(input)) {
       throw new LeafError(`is ${input}, which ${NOT_YET}`);
     }
     throw new LeafError(`must be one of ${supported.join(', ')}; got ${describeValue(input)}`);
   });
+  return described(parse, { kind: 'enum', supported, notYet: knownUnsupported });
 }
 
 export const nonEmptyString = z.string().min(1);
 
 /** An RE2 pattern, compiled and anchored (Envoy full-matches safe_regex). */
-export const re2Pattern = leaf((input) => {
-  if (typeof input !== 'string') throw new LeafError(`must be a string, got ${describeValue(input)}`);
-  try {
-    return compileRe2(input);
-  } catch (err) {
-    if (err instanceof RegexSyntaxError) throw new LeafError(`is not a valid RE2 regex: ${err.message}`);
-    throw err;
-  }
-});
+export const re2Pattern = described(
+  leaf((input) => {
+    if (typeof input !== 'string') throw new LeafError(`must be a string, got ${describeValue(input)}`);
+    try {
+      return compileRe2(input);
+    } catch (err) {
+      if (err instanceof RegexSyntaxError) throw new LeafError(`is not a valid RE2 regex: ${err.message}`);
+      throw err;
+    }
+  }),
+  { kind: 'scalar', text: 'RE2 regex' },
+);
 
 /** envoy.type.matcher.v3.RegexMatcher. `google_re2: {}` is the deprecated engine selector, accepted. */
 export const regexMatcherSchema = envoyMessage({
@@ -176,7 +185,7 @@ type TypedConfigOf<M extends Record<string, z.ZodType>> = {
  */
 export function typedConfig<const M extends Record<string, z.ZodType>>(types: M) {
   const expected = Object.keys(types);
-  return z.unknown().transform((input, ctx): TypedConfigOf<M> => {
+  const parse = z.unknown().transform((input, ctx): TypedConfigOf<M> => {
     if (input === undefined) {
       ctx.addIssue({ code: 'custom', message: 'is required' });
       return z.NEVER;
@@ -205,4 +214,5 @@ export function typedConfig<const M extends Record<string, z.ZodType>>(types: M)
     }
     return { typeUrl, config: parsed.data } as TypedConfigOf<M>;
   });
+  return described(parse, { kind: 'typed_config', types });
 }
