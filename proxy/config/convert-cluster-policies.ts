@@ -37,6 +37,7 @@ export function convertOutlierDetection(o: OutlierDetectionInput, path: FieldPat
     maxEjectionPercent: o.max_ejection_percent ?? 10,
     enforcingConsecutive5xx: o.enforcing_consecutive_5xx ?? 100,
     enforcingConsecutiveGatewayFailure: o.enforcing_consecutive_gateway_failure ?? 0,
+    successfulActiveHealthCheckUnejectHost: o.successful_active_health_check_uneject_host ?? true,
   };
 }
 

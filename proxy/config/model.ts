@@ -236,18 +236,21 @@ export interface Cluster {
   /** Upstream TLS (transport_socket envoy.transport_sockets.tls with an UpstreamTlsContext). */
   tls?: {
     sni?: string;
+    /** `validation_context.trusted_ca.filename` (read when the cluster's pools are made). */
     caFile?: string;
+    /** `validation_context.trusted_ca.inline_string`. */
+    caPem?: string;
     alpn?: string[];
     /** `common_tls_context.tls_certificates[0]` (PEM): the client certificate offered for mutual TLS. */
     clientCertificate?: { certificateChain: string; privateKey: string };
   };
   /** `circuit_breakers.thresholds`, with Envoy's defaults filled in (enforced by upstream/resource-manager.ts). */
   circuitBreakers?: { thresholds: CircuitBreakerThresholds[] };
+  /** `max_requests_per_connection` (Istio's maxRequestsPerConnection): close a connection after that many requests. */
+  maxRequestsPerConnection?: number;
   /** `outlier_detection`, Envoy's defaults filled in (upstream/outlier-detector.ts). */
   outlierDetection?: OutlierDetection;
   /** `health_checks` (HTTP only), defaults filled in (upstream/health-checker.ts). */
-  /** `max_requests_per_connection` (Istio's maxRequestsPerConnection): close a connection after that many requests. */
-  maxRequestsPerConnection?: number;
   healthChecks?: HealthCheck[];
   /** `ring_hash_lb_config` for RING_HASH (Envoy's defaults 1024 and 8M entries). */
   ringHash?: { minimumRingSize: number; maximumRingSize: number };
@@ -288,6 +291,8 @@ export interface OutlierDetection {
   /** Percent of detections that eject; Envoy's defaults 100 (5xx) and 0 (gateway failure). */
   enforcingConsecutive5xx: number;
   enforcingConsecutiveGatewayFailure: number;
+  /** A passing active health check un-ejects the host at once; default true. */
+  successfulActiveHealthCheckUnejectHost: boolean;
 }
 
 /** envoy.config.core.v3.HealthCheck with an `http_health_check`, Envoy's defaults filled in. */

@@ -34,6 +34,7 @@ export const outlierDetectionSchema = envoyMessage(
     consecutive_gateway_failure: uint32.optional(),
     enforcing_consecutive_gateway_failure: percent.optional(),
     max_ejection_time: durationMs.optional(),
+    successful_active_health_check_uneject_host: z.boolean().optional(),
   },
   {
     notYet: [
@@ -51,7 +52,6 @@ export const outlierDetectionSchema = envoyMessage(
       'failure_percentage_minimum_hosts',
       'failure_percentage_request_volume',
       'max_ejection_time_jitter',
-      'successful_active_health_check_uneject_host',
       'monitors',
       'always_eject_one_host',
       'detect_degraded_hosts',

@@ -42,18 +42,20 @@ export class HealthCheckStats {
   }
 }
 
-export interface HealthCheckerOptions {
+export interface HealthCheckerOptions<H extends CheckedHost> {
   clusterName: string;
   stats: HealthCheckStats;
   /** True once the cluster has carried traffic (Envoy: `upstream_cx_total` used). */
   hadTraffic: () => boolean;
   /** A host's `failed_active_hc` flag changed. */
-  onHealthChange: (host: CheckedHost) => void;
+  onHealthChange: (host: H) => void;
+  /** A check passed and the host is not failing its active health check (outlier un-ejection). */
+  onPassed?: (host: H) => void;
   random?: () => number;
 }
 
-class Session {
-  readonly state: HealthCheckSession<CheckedHost>;
+class Session<H extends CheckedHost> {
+  readonly state: HealthCheckSession<H>;
   timer: NodeJS.Timeout | undefined;
   req: http.ClientRequest | undefined;
   readonly agent: http.Agent;
@@ -62,7 +64,7 @@ class Session {
   readonly firstResult: Promise<void>;
   resolveFirst!: () => void;
 
-  constructor(host: CheckedHost, cfg: HealthCheck) {
+  constructor(host: H, cfg: HealthCheck) {
     this.state = new HealthCheckSession(host, cfg);
     this.agent = new http.Agent({ keepAlive: cfg.reuseConnection, maxSockets: 1 });
     this.firstResult = new Promise((r) => {
@@ -71,20 +73,20 @@ class Session {
   }
 }
 
-export class HealthChecker {
+export class HealthChecker<H extends CheckedHost> {
   readonly config: HealthCheck;
-  private readonly opts: HealthCheckerOptions;
+  private readonly opts: HealthCheckerOptions<H>;
   private readonly random: () => number;
-  private readonly sessions = new Map<CheckedHost, Session>();
+  private readonly sessions = new Map<H, Session<H>>();
 
-  constructor(config: HealthCheck, opts: HealthCheckerOptions) {
+  constructor(config: HealthCheck, opts: HealthCheckerOptions<H>) {
     this.config = config;
     this.opts = opts;
     this.random = opts.random ?? Math.random;
   }
 
   /** Starts checking new hosts and stops checking removed ones. */
-  setHosts(hosts: readonly CheckedHost[]): void {
+  setHosts(hosts: readonly H[]): void {
     const wanted = new Set(hosts);
     for (const [host, s] of this.sessions) {
       if (!wanted.has(host)) {
@@ -113,7 +115,7 @@ export class HealthChecker {
     this.sessions.clear();
   }
 
-  private stop(s: Session): void {
+  private stop(s: Session<H>): void {
     s.closed = true;
     clearTimeout(s.timer);
     s.req?.destroy();
@@ -121,13 +123,13 @@ export class HealthChecker {
     s.resolveFirst();
   }
 
-  private schedule(s: Session, delayMs: number): void {
+  private schedule(s: Session<H>, delayMs: number): void {
     if (s.closed) return;
     s.timer = setTimeout(() => this.check(s), delayMs);
     s.timer.unref();
   }
 
-  private check(s: Session): void {
+  private check(s: Session<H>): void {
     if (s.closed) return;
     const cfg = this.config;
     const host = s.state.host;
@@ -176,7 +178,7 @@ export class HealthChecker {
   }
 
   private onResult(
-    s: Session,
+    s: Session<H>,
     result: { ok: true } | { ok: false; kind: 'active' | 'network'; retriable?: boolean },
   ): void {
     const st = this.opts.stats;
@@ -193,6 +195,7 @@ export class HealthChecker {
       this.updateGauge();
       this.opts.onHealthChange(s.state.host);
     }
+    if (result.ok && !s.state.host.failedActiveHealthCheck) this.opts.onPassed?.(s.state.host);
     s.resolveFirst();
     this.schedule(s, nextCheckDelayMs(this.config, result.ok, t, this.opts.hadTraffic(), this.random));
   }

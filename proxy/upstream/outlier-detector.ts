@@ -161,6 +161,16 @@ export class OutlierDetector {
     this.monitors.clear();
   }
 
+  /**
+   * An ejected host that passed an active health check comes back at once, its counts cleared
+   * (`successful_active_health_check_uneject_host`, Envoy's DetectorImpl::unejectHost).
+   */
+  activeHealthCheckPassed(host: OutlierHost): void {
+    const m = this.monitors.get(host);
+    if (!m || !host.failedOutlierCheck || !this.config.successfulActiveHealthCheckUnejectHost) return;
+    this.uneject(host, m);
+  }
+
   /** Envoy's interval timer: un-ejects hosts whose time is up and decays the others' back-off. */
   sweep(): void {
     const now = this.now();
@@ -171,14 +181,18 @@ export class OutlierDetector {
         continue;
       }
       if (Math.min(base * m.backoff, this.config.maxEjectionTimeMs) <= now - m.lastEjectionMs) {
-        this.setActive(this.ejectionsActive - 1);
-        host.failedOutlierCheck = false;
-        // As Envoy: start counting afresh, so a few new errors do not re-eject at once.
-        m.consecutive5xx = 0;
-        m.consecutiveGatewayFailure = 0;
-        this.onHealthChange(host);
+        this.uneject(host, m);
       }
     }
+  }
+
+  private uneject(host: OutlierHost, m: HostMonitor): void {
+    this.setActive(this.ejectionsActive - 1);
+    host.failedOutlierCheck = false;
+    // As Envoy: start counting afresh, so a few new errors do not re-eject at once.
+    m.consecutive5xx = 0;
+    m.consecutiveGatewayFailure = 0;
+    this.onHealthChange(host);
   }
 
   /** A host monitor reached a threshold (DetectorImpl::onConsecutiveErrorWorker). */

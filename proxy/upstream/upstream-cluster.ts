@@ -65,7 +65,7 @@ export class UpstreamCluster {
   private startedSignal: () => void = () => {};
   private readonly outlierDetector: OutlierDetector | undefined;
   private outlierTimer: NodeJS.Timeout | undefined;
-  private readonly healthChecker: HealthChecker | undefined;
+  private readonly healthChecker: HealthChecker<Host> | undefined;
   private publishing: boolean;
 
   constructor(config: Cluster, opts: UpstreamClusterOptions) {
@@ -91,7 +91,7 @@ export class UpstreamCluster {
     }
     const hc = config.healthChecks?.[0];
     if (hc) {
-      this.healthChecker = new HealthChecker(hc, {
+      this.healthChecker = new HealthChecker<Host>(hc, {
         clusterName: config.name,
         stats: new HealthCheckStats(opts.stats, config.name),
         hadTraffic: () => this.currentHosts.some((h) => h.stats.cx_total > 0),
@@ -103,6 +103,7 @@ export class UpstreamCluster {
           this.updateMembershipGauges();
         },
         random,
+        onPassed: (h) => this.outlierDetector?.activeHealthCheckPassed(h),
       });
     }
     const dns = {

@@ -37,6 +37,7 @@ describe('outlier_detection', () => {
       maxEjectionPercent: 10,
       enforcingConsecutive5xx: 100,
       enforcingConsecutiveGatewayFailure: 0,
+      successfulActiveHealthCheckUnejectHost: true,
     });
   });
 

@@ -14,6 +14,7 @@ const DEFAULTS: OutlierDetection = {
   maxEjectionPercent: 10,
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
+  successfulActiveHealthCheckUnejectHost: true,
 };
 
 function setup(n: number, cfg: Partial<OutlierDetection> = {}) {
@@ -191,6 +192,22 @@ describe('un-ejection', () => {
     advance(1000);
     od.sweep();
     expect(h.failedOutlierCheck).toBe(false);
+  });
+
+  it('a passing active health check un-ejects at once, unless successful_active_health_check_uneject_host is false', () => {
+    const on = setup(3, { maxEjectionPercent: 100, consecutive5xx: 1 });
+    on.send(on.hosts[0]!, 500);
+    on.od.activeHealthCheckPassed(on.hosts[0]!);
+    expect(on.hosts[0]!.failedOutlierCheck).toBe(false);
+    expect(on.stat('ejections_active')).toBe(0);
+    const off = setup(3, {
+      maxEjectionPercent: 100,
+      consecutive5xx: 1,
+      successfulActiveHealthCheckUnejectHost: false,
+    });
+    off.send(off.hosts[0]!, 500);
+    off.od.activeHealthCheckPassed(off.hosts[0]!);
+    expect(off.hosts[0]!.failedOutlierCheck).toBe(true);
   });
 
   it('a removed host drops out of ejections_active and loses its monitor', () => {
