@@ -75,6 +75,11 @@ describe('outlier detection', () => {
     expect(await stat(proxy, 'cluster.web.outlier_detection.ejections_overflow')).toBe(0);
     expect(await stat(proxy, 'cluster.web.membership_healthy')).toBe(1);
     expect(await stat(proxy, 'cluster.web.membership_total')).toBe(2);
+    // The series the dashboard's cluster gauges read (server/sources/envoy/cluster-gauges.ts).
+    const prom = (await proxy.admin('/stats/prometheus')).body;
+    expect(prom).toContain('# TYPE envoy_cluster_outlier_detection_ejections_active gauge\n');
+    expect(prom).toContain('envoy_cluster_outlier_detection_ejections_active{envoy_cluster_name="web"} 1\n');
+    expect(prom).toContain('envoy_cluster_outlier_detection_ejections_enforced_total{envoy_cluster_name="web"} 1\n');
 
     failing = false;
     const ejectedAt = Date.now();
