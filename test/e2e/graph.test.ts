@@ -1,7 +1,7 @@
 // The graph page in Chromium against `meshscope --demo`: what the user sees and the Cytoscape model
 // behind it (window.__meshscope.cy). The demo mesh is the seed lab (frontend → backend v1/v2, 80/20)
 // and bookinfo (productpage → details, reviews v1–v3; reviews v2/v3 → ratings), under live load.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Graph, GraphSchema } from '../../shared/api/graph.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
@@ -144,7 +144,10 @@ describe('the graph page on the demo mesh', () => {
     expect(await panel.innerText()).toMatch(/rps|req/i);
     // The selection is in the URL, so the view can be linked to.
     expect(decodeURIComponent(page.url())).toContain(`edge=${LAB_V1}`);
-    await browser.screenshot('graph-edge-panel');
+    const shot = await browser.screenshot('graph-edge-panel');
+    // The README's screenshot: `npm run docs:screenshot` runs this step with MESHSCOPE_DOCS_SCREENSHOT set.
+    if (process.env['MESHSCOPE_DOCS_SCREENSHOT'])
+      copyFileSync(shot, new URL('../../docs/screenshot-graph.png', import.meta.url));
     // Clicking the background clears the selection and closes the panel.
     const empty = await emptyCanvasPoint(page);
     expect(empty).not.toBeNull();
