@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { type FieldPath, fail } from './config-error.ts';
 import { convertClusterPolicies } from './convert-cluster-policies.ts';
+import { convertUpstreamTls } from './convert-tls.ts';
 import type { CircuitBreakerThresholds, Cluster, Endpoint } from './model.ts';
 import type { ClusterInput } from './schema-cluster.ts';
 import { NOT_SUPPORTED_YET } from './schema-common.ts';
@@ -68,16 +69,13 @@ function convertEndpoints(c: ClusterInput, path: FieldPath): Endpoint[] {
   return endpoints;
 }
 
-function convertTls(c: ClusterInput): Cluster['tls'] {
+function convertTls(c: ClusterInput, path: FieldPath): Cluster['tls'] {
   if (c.transport_socket === undefined) return undefined;
-  const ctx = c.transport_socket.typed_config.config;
-  const validation = ctx.common_tls_context?.validation_context;
-  const alpn = ctx.common_tls_context?.alpn_protocols;
-  return {
-    ...(ctx.sni !== undefined && ctx.sni !== '' ? { sni: ctx.sni } : {}),
-    ...(validation?.trusted_ca !== undefined ? { caFile: validation.trusted_ca.filename } : {}),
-    ...(alpn !== undefined && alpn.length > 0 ? { alpn } : {}),
-  };
+  return convertUpstreamTls(c.transport_socket.typed_config.config, [
+    ...path,
+    'transport_socket',
+    'typed_config',
+  ]);
 }
 
 function convertCircuitBreakers(c: ClusterInput): Cluster['circuitBreakers'] {
@@ -101,7 +99,7 @@ export function convertCluster(c: ClusterInput, path: FieldPath): Cluster {
   if (connectTimeoutMs <= 0) fail([...path, 'connect_timeout'], 'must be greater than 0');
   const dnsRefreshRateMs = c.dns_refresh_rate ?? DEFAULT_DNS_REFRESH_RATE_MS;
   if (dnsRefreshRateMs <= 1) fail([...path, 'dns_refresh_rate'], 'must be greater than 1ms');
-  const tls = convertTls(c);
+  const tls = convertTls(c, path);
   const circuitBreakers = convertCircuitBreakers(c);
   return {
     name: c.name,

@@ -5,6 +5,7 @@ import { type FieldPath, fail } from './config-error.ts';
 import { convertAccessLog } from './convert-access-log.ts';
 import { convertFault } from './convert-fault.ts';
 import { convertRouteConfig, type RouteContext } from './convert-route.ts';
+import { convertDownstreamTls } from './convert-tls.ts';
 import type { HttpConnectionManager, HttpFilter, Listener, RouteConfig } from './model.ts';
 import { NOT_SUPPORTED_YET } from './schema-common.ts';
 import type { HttpConnectionManagerInput, HttpFilterInput, ListenerInput } from './schema-listener.ts';
@@ -142,11 +143,22 @@ export function convertListener(l: ListenerInput, path: FieldPath, ctx: Listener
     );
   }
   const hcm = filters[0]!.typed_config.config;
+  const transportSocket = l.filter_chains[0]!.transport_socket;
+  const tls =
+    transportSocket === undefined
+      ? undefined
+      : convertDownstreamTls(transportSocket.typed_config.config, [
+          ...chainsPath,
+          0,
+          'transport_socket',
+          'typed_config',
+        ]);
   return {
     // Envoy names an unnamed listener itself; a name derived from the address stays stable across reloads.
     name: l.name !== undefined && l.name !== '' ? l.name : `${socket.address}_${socket.port_value}`,
     address: { address: socket.address, port: socket.port_value },
     hcm: convertHcm(hcm, [...filtersPath, 0, 'typed_config'], ctx),
+    ...(tls !== undefined ? { tls } : {}),
   };
 }
 

@@ -15,7 +15,6 @@ import {
   envoyEnum,
   envoyMessage,
   nonEmptyString,
-  typedConfig,
   uint32,
 } from './schema-common.ts';
 import { upstreamTransportSocketSchema } from './schema-tls.ts';

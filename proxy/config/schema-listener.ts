@@ -14,6 +14,7 @@ import {
 } from './schema-common.ts';
 import { httpFaultSchema } from './schema-fault.ts';
 import { routeConfigurationSchema } from './schema-route.ts';
+import { downstreamTransportSocketSchema } from './schema-tls.ts';
 import { TYPE_URL } from './type-urls.ts';
 
 /** envoy.config.core.v3.ConfigSource, for RDS: only a local file (`path_config_source` or legacy `path`). */
@@ -143,17 +144,22 @@ export const filterChainSchema = envoyMessage(
   {
     name: z.string().optional(),
     filters: z.array(networkFilterSchema),
+    transport_socket: downstreamTransportSocketSchema.optional(),
   },
   {
     notYet: [
       'filter_chain_match',
       'use_proxy_proto',
       'metadata',
-      'transport_socket',
       'transport_socket_connect_timeout',
       'on_demand_configuration',
     ],
-    removed: { tls_context: 'use transport_socket' },
+    // The v2 field (the sidecar lab's mTLS challenge still shows it): Envoy v3 refuses it too.
+    removed: {
+      tls_context:
+        'use transport_socket with name envoy.transport_sockets.tls and a typed_config of @type ' +
+        `${TYPE_URL.downstreamTlsContext}`,
+    },
   },
 );
 

@@ -1,7 +1,7 @@
 // Wires the proxy together: configuration, runtime, clusters, listeners, admin, and the two life-cycle
 // events Envoy users rely on — a configuration change (applied live here, which Envoy itself cannot do
 // for a static bootstrap) and SIGTERM (stop accepting, finish in-flight requests, exit).
-import net from 'node:net';
+import type net from 'node:net';
 import type { Bootstrap, Listener } from '../config/model.ts';
 import type { Log } from '../log/logger.ts';
 import { LayeredRuntime } from '../runtime/layered-runtime.ts';
@@ -11,6 +11,7 @@ import { createResolver } from '../upstream/resolver.ts';
 import { ClusterRegistry } from './cluster-registry.ts';
 import type { HcmContext, ProxyCore } from './contexts.ts';
 import { DownstreamConnection, type ListenerHandle } from './downstream-connection.ts';
+import { createListenerServer, updateListenerTls } from './downstream-tls.ts';
 import { type AccessLogSinks, buildHcmContext } from './hcm-context.ts';
 import { ListenerStats } from './request-stats.ts';
 import { weightKeyValidator } from './runtime-weight-validator.ts';
@@ -37,7 +38,7 @@ class ActiveListener implements ListenerHandle {
     this.config = config;
     this.current = ctx;
     this.listenerStats = new ListenerStats(stats, config.address.address, config.address.port);
-    this.server = net.createServer({ noDelay: true }, (socket) => {
+    this.server = createListenerServer(config, stats, (socket) => {
       this.connections.add(new DownstreamConnection(socket, this));
     });
   }
@@ -143,15 +144,17 @@ export class ProxyServer implements ProxyCore {
     for (const l of next.listeners) {
       seen.add(l.name);
       const existing = this.listeners.get(l.name);
-      if (
-        existing &&
+      const sameAddress =
+        existing !== undefined &&
         existing.config.address.address === l.address.address &&
-        existing.config.address.port === l.address.port
-      ) {
+        existing.config.address.port === l.address.port;
+      // New certificates apply in place; TLS switched on or off needs a new server on the same port.
+      if (existing && sameAddress && updateListenerTls(existing.server, l.tls)) {
         existing.config = l;
         existing.current = this.buildContext(l);
         continue;
       }
+      if (existing && sameAddress) this.closeListener(existing);
       const al = new ActiveListener(this, l, this.buildContext(l), this.stats);
       try {
         await al.listen();
@@ -159,7 +162,7 @@ export class ProxyServer implements ProxyCore {
         errors.push((e as Error).message);
         continue;
       }
-      if (existing) this.closeListener(existing);
+      if (existing && !sameAddress) this.closeListener(existing);
       this.listeners.set(l.name, al);
     }
     for (const [name, al] of this.listeners) {

@@ -6,7 +6,6 @@
 // One request per connection at a time (HTTP/1.1): a request with no idle connection waits in a FIFO
 // pending queue while a connection is made, within the cluster's circuit breakers (resource-manager.ts).
 
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_THRESHOLDS } from '../config/convert-cluster.ts';
@@ -14,6 +13,7 @@ import type { Cluster } from '../config/model.ts';
 import type { ClusterRequestStats } from '../server/request-stats.ts';
 import type { Host } from './host.ts';
 import { ResourceManager } from './resource-manager.ts';
+import { upstreamSecureContext, verifiesUpstream } from './upstream-tls.ts';
 
 export interface UpstreamHandler {
   onUpstreamData(buf: Buffer): void;
@@ -80,8 +80,7 @@ export class ConnectionPool {
     this.stats = stats;
     this.resources = resources ?? new ResourceManager(DEFAULT_THRESHOLDS);
     if (cluster.tls) {
-      const ca = cluster.tls.caFile ? readFileSync(cluster.tls.caFile) : undefined;
-      this.secureContext = tls.createSecureContext(ca ? { ca } : {});
+      this.secureContext = upstreamSecureContext(cluster.tls);
     }
   }
 
@@ -205,7 +204,7 @@ export class ConnectionPool {
         servername: tlsConf.sni ?? (net.isIP(host.hostname) ? undefined : host.hostname),
         secureContext: this.secureContext,
         // Envoy verifies the upstream certificate only when a validation_context (trusted_ca) is given.
-        rejectUnauthorized: tlsConf.caFile !== undefined,
+        rejectUnauthorized: verifiesUpstream(tlsConf),
         ALPNProtocols: tlsConf.alpn ?? ['http/1.1'],
       });
     } else {

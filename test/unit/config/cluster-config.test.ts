@@ -103,21 +103,28 @@ describe('clusters', () => {
     });
   });
 
-  it('rejects client certificates (mTLS) as not supported yet', () => {
+  it('refuses a client certificate whose file cannot be read', () => {
     const doc = withCluster((c) => {
       c.transport_socket = {
         name: 'envoy.transport_sockets.tls',
         typed_config: {
           '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
-          common_tls_context: { tls_certificates: [{ certificate_chain: { filename: '/c.pem' } }] },
+          common_tls_context: {
+            tls_certificates: [
+              {
+                certificate_chain: { filename: '/nonexistent/c.pem' },
+                private_key: { filename: '/nonexistent/k.pem' },
+              },
+            ],
+          },
         },
       };
     });
     const err = loadError(doc);
     expect(err.path).toBe(
-      'static_resources.clusters[0].transport_socket.typed_config.common_tls_context.tls_certificates',
+      'static_resources.clusters[0].transport_socket.typed_config.common_tls_context.tls_certificates[0].certificate_chain.filename',
     );
-    expect(err.message).toContain('not supported by meshscope-proxy yet');
+    expect(err.message).toContain('is not readable');
   });
 
   it("keeps circuit-breaker thresholds with Envoy's defaults for unset ones", () => {
