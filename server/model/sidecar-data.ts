@@ -62,6 +62,11 @@ export interface WeightedRouteConfig {
   runtimeKeyPrefix: string | undefined;
   totalWeight: number | undefined;
   clusters: { name: string; weight: number }[];
+  /**
+   * Istio: the route's `metadata.filter_metadata.istio.config`, the VirtualService istiod generated it
+   * from (`/apis/networking.istio.io/v1alpha3/namespaces/<ns>/virtual-service/<name>`).
+   */
+  istioConfig?: string;
 }
 
 /**

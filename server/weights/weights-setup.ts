@@ -10,6 +10,7 @@ import type { SidecarScrape } from '../model/sidecar-data.ts';
 import { AuditLog } from './audit-log.ts';
 import { configMapBootstrapLookup } from './bootstrap-configmap-document.ts';
 import type { DurableLookup } from './durable-runtime.ts';
+import { IstioStrategy } from './istio-strategy.ts';
 import { kubernetesAuditMirror } from './kubernetes-audit.ts';
 import { WeightsController, type WeightsLog } from './weights-controller.ts';
 import { deploymentRestarter } from './workload-restart.ts';
@@ -63,16 +64,26 @@ export interface WeightsSetup {
 export async function setupWeights(opts: WeightsSetupOptions): Promise<WeightsSetup> {
   const tokens = await loadWriteTokens({ tokenFile: opts.tokenFile, env: opts.env });
   const audit = await AuditLog.open(opts.auditFile, { log: (m) => opts.log('warning', m) });
+  const sidecar = (id: string) => opts.sidecars().find((s) => s.id === id);
+  const mirror = opts.kubeConfig === undefined ? undefined : kubernetesAuditMirror(opts.kubeConfig);
   const controller = new WeightsController({
     routes: opts.routes,
-    sidecar: (id) => opts.sidecars().find((s) => s.id === id),
+    sidecar,
     scrape: opts.scrape,
     audit,
     ...(opts.durable !== undefined && { durable: opts.durable }),
     ...(opts.kubeConfig !== undefined && {
       bootstrap: configMapBootstrapLookup(opts.kubeConfig),
       restart: deploymentRestarter(opts.kubeConfig),
-      mirror: kubernetesAuditMirror(opts.kubeConfig),
+      mirror: mirror!,
+      istio: new IstioStrategy({
+        kubeConfig: opts.kubeConfig,
+        sidecar,
+        scrape: opts.scrape,
+        audit,
+        mirror: mirror!,
+        log: opts.log,
+      }),
     }),
     log: opts.log,
   });

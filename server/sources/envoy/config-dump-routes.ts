@@ -54,9 +54,17 @@ function weightedRoutesOf(source: HcmRouteConfig, out: WeightedRouteConfig[]): v
         // `total_weight` is deprecated; when absent the total is the sum of the weights.
         totalWeight: wrappedNumberField(weighted, 'total_weight'),
         clusters,
+        ...istioConfigOf(route),
       });
     });
   }
+}
+
+/** `metadata.filter_metadata.istio.config`: the VirtualService istiod generated the route from. */
+function istioConfigOf(route: JsonObject): { istioConfig?: string } {
+  const istio = objectField(objectField(objectField(route, 'metadata'), 'filter_metadata'), 'istio');
+  const config = stringField(istio, 'config');
+  return config === undefined ? {} : { istioConfig: config };
 }
 
 /** A short human summary of a RouteMatch: `prefix /api`, `path /x headers x-canary`, `regex ^/v[12]/`. */

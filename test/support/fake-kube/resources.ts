@@ -28,6 +28,22 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'events', kind: 'Event', shortNames: ['ev'] },
   { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', shortNames: ['deploy'] },
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', shortNames: ['rs'] },
+  // Istio's CRDs, served like any custom resource under /apis/<group>/<version> (the weights API's
+  // Istio strategy reads and patches them).
+  {
+    group: 'networking.istio.io',
+    version: 'v1beta1',
+    resource: 'virtualservices',
+    kind: 'VirtualService',
+    shortNames: ['vs'],
+  },
+  {
+    group: 'networking.istio.io',
+    version: 'v1beta1',
+    resource: 'destinationrules',
+    kind: 'DestinationRule',
+    shortNames: ['dr'],
+  },
   {
     group: 'discovery.k8s.io',
     version: 'v1',
