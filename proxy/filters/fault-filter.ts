@@ -8,6 +8,7 @@ import type { FaultConfig, Route } from '../config/model.ts';
 import type { RequestHead } from '../http/head-parser.ts';
 import type { IntegerRuntime } from '../router/cluster-choice.ts';
 import type { LocalReply } from '../server/local-reply.ts';
+import { addResponseFlag } from '../server/response-flags.ts';
 import type { Counter, Gauge, StatsStore } from '../stats/store.ts';
 import {
   downstreamServiceCluster,
@@ -139,18 +140,12 @@ export class FaultRun {
 
   /** The response flags with DI / FI merged in, in Envoy's order (…,NR,DI,FI,…,DC,URX,…). */
   responseFlags(flags: string): string {
-    if (!this.delayed && !this.aborted) return flags;
-    const list =
-      flags === '' || flags === '-' ? [] : flags.split(',').filter((f) => f !== 'DI' && f !== 'FI');
-    const ours = [...(this.delayed ? ['DI'] : []), ...(this.aborted ? ['FI'] : [])];
-    // Envoy's flag order puts LH, UH, UT, LR, UR, UF, UC, UO and NR before DI/FI, everything else after.
-    const before = list.filter((f) => FLAGS_BEFORE_FAULTS.has(f));
-    const after = list.filter((f) => !FLAGS_BEFORE_FAULTS.has(f));
-    return [...before, ...ours, ...after].join(',');
+    let out = flags === '-' ? '' : flags;
+    if (this.delayed) out = addResponseFlag(out, 'DI');
+    if (this.aborted) out = addResponseFlag(out, 'FI');
+    return out;
   }
 }
-
-const FLAGS_BEFORE_FAULTS = new Set(['LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR']);
 
 /** One connection manager's fault filter: its config and stats. */
 export class FaultFilter {
