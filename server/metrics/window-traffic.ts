@@ -1,6 +1,7 @@
 // A window's counter increases → the Traffic figures of the API (per second), with the 503 causes and
 // latency quantiles.
 import { emptyTraffic, type Traffic } from '../../shared/api/graph.ts';
+import { split503 } from '../sources/prometheus/traffic-from-rates.ts';
 import { IX, TRAFFIC_SCALARS, type WindowDelta } from './counter-series.ts';
 import { histogramQuantile } from './histogram-quantile.ts';
 
@@ -11,9 +12,14 @@ export function trafficOfWindow(w: WindowDelta | undefined): Traffic {
   const rate503 = rate(IX.rq503);
   // UO: a pending request or a connection over the circuit breaker's limit; UH: no healthy host;
   // UF: the connection to the host failed. What they do not explain, the upstream itself answered.
-  const overflow = rate(IX.pendingOverflow) + rate(IX.cxOverflow);
-  const noHealthyUpstream = rate(IX.noneHealthy);
-  const connectFailure = rate(IX.connectFail);
+  // These are not 503 counters (upstream_cx_overflow counts connections not made while requests
+  // still wait in the pending queue and succeed), so each takes at most what the 503s leave, as the
+  // Prometheus source does (split503).
+  const causes503 = split503(rate503, {
+    overflow: rate(IX.pendingOverflow) + rate(IX.cxOverflow),
+    noHealthyUpstream: rate(IX.noneHealthy),
+    connectFailure: rate(IX.connectFail),
+  });
   return {
     rps: rate(IX.total),
     status: {
@@ -23,12 +29,7 @@ export function trafficOfWindow(w: WindowDelta | undefined): Traffic {
       '5xx': rate(IX.xx + 4),
     },
     rate503,
-    causes503: {
-      overflow,
-      noHealthyUpstream,
-      connectFailure,
-      upstream: Math.max(0, rate503 - overflow - noHealthyUpstream - connectFailure),
-    },
+    causes503,
     latencyMs: latencyOf(w),
   };
 }

@@ -26,7 +26,8 @@ export type StatusRates = z.infer<typeof StatusRatesSchema>;
  * 503s per second by cause, as Envoy's stats tell them apart: circuit-breaker overflow (UO:
  * upstream_rq_pending_overflow + upstream_cx_overflow), no healthy upstream (UH:
  * upstream_cx_none_healthy), connect failure (UF: upstream_cx_connect_fail), and the rest, which the
- * upstream itself answered.
+ * upstream itself answered. The cause counters are not 503 counters, so each cause takes at most what
+ * the 503s leave, in that order.
  */
 export const Causes503Schema = z.object({
   overflow: z.number().nonnegative(),

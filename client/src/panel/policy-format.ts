@@ -44,7 +44,7 @@ export function policyRows(p: Policies | undefined): PolicyRow[] {
   const cb = p.circuitBreaker;
   if (cb !== undefined) {
     const figures = [
-      cb.open.length > 0 ? `open: ${cb.open.join(', ')}` : 'closed',
+      cb.open.length > 0 ? `at capacity (open): ${cb.open.join(', ')}` : 'closed',
       `overflow (UO) ${formatRps(cb.overflowRps)}`,
     ];
     if (cb.retryOverflowRps > 0) figures.push(`retry overflow ${formatRps(cb.retryOverflowRps)}`);

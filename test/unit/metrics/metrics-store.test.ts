@@ -114,7 +114,7 @@ describe('MetricsStore rates', () => {
     expect(store.clusterTraffic('default/frontend/0', 'b', 90)?.rps).toBeCloseTo((300 + 2400) / 90, 9);
   });
 
-  it('never lets the upstream 503 share go negative when the cause counters exceed the 503s', () => {
+  it('never lets the causes exceed the 503s, nor the upstream share go negative', () => {
     const c = clock();
     const store = new MetricsStore({ now: c.now });
     // Connect failures that retries recovered: counted by upstream_cx_connect_fail, not as 503s.
@@ -129,8 +129,31 @@ describe('MetricsStore rates', () => {
     c.set(T0 + 10_000);
     const t = store.clusterTraffic('default/frontend/0', 'b')!;
     expect(t.rate503).toBeCloseTo(0.1, 9);
-    expect(t.causes503.connectFailure).toBeCloseTo(0.5, 9);
+    // The cause takes at most the 503s (as the Prometheus source's split503 does).
+    expect(t.causes503.connectFailure).toBeCloseTo(0.1, 9);
     expect(t.causes503.upstream).toBe(0);
+  });
+
+  it('does not count connections over max_connections whose requests waited and succeeded as UO 503s', () => {
+    const c = clock();
+    const store = new MetricsStore({ now: c.now });
+    store.ingest(scrape(T0, { clusters: new Map([['b', counters()]]) }));
+    // As meshscope-proxy counted the lab's load test on the cluster that got no 503:
+    // upstream_cx_overflow went up while the pending queue held the requests.
+    store.ingest(
+      scrape(T0 + 10_000, {
+        clusters: new Map([
+          [
+            'b',
+            counters({ upstream_rq_total: 20, upstream_rq_xx: [0, 20, 0, 0, 0], upstream_cx_overflow: 7 }),
+          ],
+        ]),
+      }),
+    );
+    c.set(T0 + 10_000);
+    const t = store.clusterTraffic('default/frontend/0', 'b')!;
+    expect(t.rate503).toBe(0);
+    expect(t.causes503.overflow).toBe(0);
   });
 
   it('gives zero rates for a single sample, and nothing for an unknown cluster or target', () => {

@@ -47,7 +47,7 @@ describe('policyRows', () => {
     ]);
     expect(by.circuitBreaker).toMatchObject({
       config: 'DEFAULT: max 1 connection, 1 pending; HIGH: 5 retries',
-      figures: 'open: default.rq_pending_open · overflow (UO) 2.5 rps',
+      figures: 'at capacity (open): default.rq_pending_open · overflow (UO) 2.5 rps',
       active: true,
     });
     expect(by.outlierDetection).toMatchObject({
