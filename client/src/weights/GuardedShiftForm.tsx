@@ -102,7 +102,7 @@ export function GuardedShiftForm({
           <input
             type="number"
             aria-label={p99Mode === 'relative' ? 'p99 factor' : 'p99 milliseconds'}
-            min={p99Mode === 'relative' ? 1 : 1}
+            min={1}
             step="any"
             value={p99Value}
             onChange={num(setP99Value)}
