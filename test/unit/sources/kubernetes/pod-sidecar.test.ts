@@ -21,7 +21,7 @@ describe('podSidecar', () => {
     expect(podSidecar(bare)).toEqual({ kind: 'envoy', port: 9901, statsPath: '/stats/prometheus' });
   });
 
-  it('a meshscope-proxy container, as in k8s/examples: its kind and the annotated admin port', () => {
+  it('a meshscope-proxy container, as in k8s/overlays/demo: its kind and the annotated admin port', () => {
     const p = pod('frontend', {
       annotations: { 'meshscope.io/admin-port': '9902' },
       containers: [
