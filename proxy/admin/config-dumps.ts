@@ -4,6 +4,7 @@
 import type { Bootstrap } from '../config/model.ts';
 import { TYPE_URL } from '../config/type-urls.ts';
 import { protoTimestamp } from './proto-json.ts';
+import { redactSecrets } from './redact-secrets.ts';
 import { routeConfigJson } from './route-config-json.ts';
 
 type Json = Record<string, unknown>;
@@ -80,7 +81,7 @@ export interface DumpOptions {
 export function buildConfigDumps(bootstrap: Bootstrap, opts: DumpOptions): DumpMessage[] {
   const lastUpdated = protoTimestamp(opts.lastUpdated);
   const keep = (r: Json) => opts.nameMatcher === undefined || opts.nameMatcher.test(nameOf(r));
-  const raw = bootstrap.raw;
+  const raw = redactSecrets(bootstrap.raw);
   const staticResources = isObject(raw['static_resources']) ? raw['static_resources'] : {};
   const rawClusters = objects(staticResources['clusters']);
   const rawListeners = objects(staticResources['listeners']);

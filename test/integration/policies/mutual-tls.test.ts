@@ -270,6 +270,15 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
     );
   });
 
+  it('redacts the inline private key in /config_dump, as Envoy does', async () => {
+    const { status, body } = await caller.admin('/config_dump');
+    expect(status).toBe(200);
+    expect(body).not.toContain('PRIVATE KEY');
+    expect(body).toContain('"private_key": {\n');
+    expect(body).toContain('"inline_string": "[redacted]"');
+    expect(body).toContain(pki.client.certFile);
+  });
+
   it('does not talk to a callee whose certificate the caller cannot verify', async () => {
     const r = await get(caller.listenerPort, '/wrong-ca');
     expect(r.status).toBe(503);
