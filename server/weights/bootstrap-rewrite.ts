@@ -9,6 +9,8 @@
 // `static_resources.listeners[name=listener].filter_chains[].filters[<HttpConnectionManager>]
 //  .typed_config.route_config[name=routeConfig].virtual_hosts[name=virtualHost].routes[routeIndex]
 //  .route.weighted_clusters` (envoy.config.route.v3.WeightedCluster).
+export { defaultRuntimePrefix } from '../../shared/api/weights.ts';
+
 import { isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 
 export interface RouteLocator {
@@ -247,12 +249,6 @@ export function addRuntimeKeyPrefix(text: string, at: RouteLocator, prefix: stri
 /** The route's weights in a bootstrap (for a read-back or a preview), or why it is not there. */
 export function bootstrapWeights(text: string, at: RouteLocator): Record<string, number> | string {
   return readWeights(text, at);
-}
-
-/** A default prefix for a converted route: unique per route, readable in `/runtime`. */
-export function defaultRuntimePrefix(at: RouteLocator): string {
-  const word = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
-  return `meshscope.weights.${word(at.routeConfig)}.${word(at.virtualHost)}.${at.routeIndex}`;
 }
 
 /**

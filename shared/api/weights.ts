@@ -125,3 +125,16 @@ export const ConvertToRuntimeResultSchema = z.object({
   warnings: z.array(z.string()).optional(),
 });
 export type ConvertToRuntimeResult = z.infer<typeof ConvertToRuntimeResultSchema>;
+
+/**
+ * The runtime_key_prefix a conversion writes unless told otherwise: unique per route (its route
+ * configuration, virtual host and index), readable in `/runtime`.
+ */
+export function defaultRuntimePrefix(at: {
+  routeConfig: string;
+  virtualHost: string;
+  routeIndex: number;
+}): string {
+  const word = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
+  return `meshscope.weights.${word(at.routeConfig)}.${word(at.virtualHost)}.${at.routeIndex}`;
+}

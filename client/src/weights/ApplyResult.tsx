@@ -1,6 +1,8 @@
 // What an apply (or an undo) did, replica by replica: applied (read back from its /runtime), pending
-// (it will get the weights when it returns), or failed and why.
+// (it will get the weights when it returns, or, for a static change on Envoy, once restarted), or
+// failed and why.
 import type { WeightChangeResult } from '../../../shared/api/weights.ts';
+import { RestartNotice } from './RestartNotice.tsx';
 
 const STRATEGY: Record<WeightChangeResult['strategy'], string> = {
   runtime: 'runtime override on each replica, kept in the runtime directory',
@@ -37,6 +39,7 @@ export function ApplyResult({
           </li>
         ))}
       </ul>
+      {result.restartNeeded && <RestartNotice restart={result.restartNeeded} />}
     </div>
   );
 }

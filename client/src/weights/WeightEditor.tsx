@@ -9,6 +9,7 @@ import { useRoutes } from '../api/routes-client.ts';
 import { type ApplyWeights, useApplyWeights, WeightChangeError } from '../api/weights-client.ts';
 import { ApplyError } from './ApplyError.tsx';
 import { ApplyResult } from './ApplyResult.tsx';
+import { ConvertToRuntime } from './ConvertToRuntime.tsx';
 import { GuardedShiftSection } from './GuardedShiftSection.tsx';
 import { presets } from './rebalance.ts';
 import { WeightRows } from './WeightRows.tsx';
@@ -56,6 +57,7 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
       ) : (
         <>
           <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
+          {route.strategy === 'static' && <ConvertToRuntime key={route.version} route={route} />}
           <GuardedShiftSection route={route} onReload={reload} />
         </>
       )}
@@ -113,7 +115,10 @@ function EditorBody({
     >
       <p className="muted">
         {route.match} · {route.replicas.length} replica{route.replicas.length === 1 ? '' : 's'}
-        {route.runtimeKeyPrefix ? ` · runtime ${route.runtimeKeyPrefix}` : ' · static weights'}
+        {' · '}
+        <span className="weight-strategy" data-strategy={route.strategy ?? ''}>
+          {strategyLabel(route)}
+        </span>
       </p>
       {changedElsewhere && (
         <p className="notice" role="alert">
@@ -196,4 +201,11 @@ function EditorBody({
       {last && !error && <ApplyResult names={state.names} result={last.result} undone={last.undone} />}
     </form>
   );
+}
+
+/** How this route's weights are applied (GET /api/routes `strategy`). */
+function strategyLabel(route: WeightedRoute): string {
+  if (route.strategy === 'istio') return 'Istio VirtualService';
+  if (route.strategy === 'static' || route.runtimeKeyPrefix === null) return 'static weights (bootstrap)';
+  return `runtime ${route.runtimeKeyPrefix}`;
 }
