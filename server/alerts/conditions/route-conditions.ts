@@ -21,7 +21,7 @@ export function evaluateRoutes(snap: MeshSnapshot, settings: SettingsLookup): Ca
           where: { route: r.id, cluster: c.name, ...(c.edge !== undefined && { edge: c.edge }) },
           value: observed,
           summary: `${c.name} takes ${percent(observed)} of ${r.workload}'s route, configured ${percent(c.configuredShare)}`,
-          description: `Route ${r.id}: ${k} of ${n} requests over the last ${snap.windowSeconds}s went to ${c.name}, outside [${lo}, ${hi}], the ${percent(share.threshold)} binomial interval around its configured share ${percent(c.configuredShare)}.`,
+          description: `Route ${r.id}: ${k} of ${n} requests over the last ${snap.windowSeconds}s went to ${c.name}, outside [${lo}, ${hi}], the ${Number((share.threshold * 100).toPrecision(6))}% binomial interval around its configured share ${percent(c.configuredShare)}.`,
         });
       }
     }

@@ -155,4 +155,28 @@ describe('alert state machine', () => {
       ['c', 'resolved'],
     ]);
   });
+
+  it('judges weight shares only once a whole rate window has passed since the first evaluation', () => {
+    const rules = parseRulesFile('rules:\n  weightShareDrift: { for: 0s }\n');
+    const skewed = (at: number): MeshSnapshot =>
+      snapshot(at, {
+        routes: [
+          {
+            id: 'r',
+            namespace: 'default',
+            workload: 'frontend',
+            requests: 1000,
+            clusters: [
+              { name: 'a', configuredShare: 0.8, requests: 700, edge: undefined },
+              { name: 'b', configuredShare: 0.2, requests: 300, edge: undefined },
+            ],
+            replicas: [],
+          },
+        ],
+      });
+    const early = run([skewed(0), skewed(59_000)], rules);
+    expect(early.log).toEqual([]);
+    const later = run([skewed(0), skewed(59_000), skewed(60_000)], rules);
+    expect(later.log.map((t) => t.to)).toEqual(['firing', 'firing']);
+  });
 });
