@@ -156,8 +156,10 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
     });
     const done = await settled();
     expect(done.state, done.stoppedWhy ?? '').toBe('promoted');
-    expect(done.decisions.map((d) => d.action)).toEqual(['advance', 'advance', 'advance', 'promote']);
-    for (const d of done.decisions) {
+    // A step may also record a 'wait' if the paced load lags on a busy machine; it never fails one.
+    const moves = done.decisions.filter((d) => d.action !== 'wait');
+    expect(moves.map((d) => d.action)).toEqual(['advance', 'advance', 'advance', 'promote']);
+    for (const d of moves) {
       expect(d.canary.requests).toBeGreaterThanOrEqual(10);
       expect(d.canary.errors5xx).toBe(0);
     }
