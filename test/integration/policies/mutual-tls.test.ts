@@ -101,6 +101,17 @@ function tlsRequest(port: number, cert?: { cert: string; key: string }): Promise
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the test edits the bootstrap document in place
+type Doc = Record<string, any>;
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The access log is written in batches: wait for its first line. */
 async function firstLogLine(): Promise<string> {
   const deadline = Date.now() + 5_000;
@@ -284,5 +295,26 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
     expect(r.status).toBe(503);
     expect(r.body).toContain('upstream connect error');
     expect(await counter(caller, 'cluster.backend_wrong_ca.upstream_cx_connect_fail')).toBe(1);
+  });
+
+  // Reloads last: they change the callee's listener.
+  it('applies new client-certificate rules on reload without rebinding, then serves plain HTTP when TLS is removed', async () => {
+    const doc = structuredClone(callee.config) as Doc;
+    const chain = doc.static_resources.listeners[0].filter_chains[0];
+    chain.transport_socket.typed_config.require_client_certificate = false;
+    callee.writeConfig(doc);
+    await eventually(async () => (await tlsRequest(callee.listenerPort)).startsWith('HTTP/1.1 200 '));
+    const prefix = `listener.127.0.0.1_${callee.listenerPort}.ssl.`;
+    expect(await counter(callee, `${prefix}no_certificate`)).toBeGreaterThanOrEqual(1);
+    // A certificate from another CA is still refused: trusted_ca stays.
+    expect(
+      await tlsRequest(callee.listenerPort, { cert: pki.strangerClient.cert, key: pki.strangerClient.key }),
+    ).not.toContain('HTTP/1.1 200');
+
+    delete chain.transport_socket;
+    callee.writeConfig(doc);
+    await eventually(
+      async () => (await get(callee.listenerPort, '/').catch(() => ({ status: 0 }))).status === 200,
+    );
   });
 });
