@@ -16,13 +16,12 @@ import {
 } from '../../../shared/api/weights.ts';
 import {
   type BackendProcess,
-  freePort,
   type ProxyProcess,
   startBackend,
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
-import { seedBootstraps } from '../../support/seed-blocks.ts';
+import { ADMIN_LAYER, seedLabBootstrap } from '../../support/seed-lab-bootstrap.ts';
 import { type Dashboard, putWeights, route, runtimeOf, startDashboard, until } from './weights-harness.ts';
 
 const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
@@ -35,38 +34,14 @@ let frozen: ProxyProcess;
 let dash: Dashboard;
 let seedText = '';
 
-/** The seed's bootstrap on loopback ports, with comments, as a user would keep it. */
-async function seedBootstrap(): Promise<string> {
-  const seed = seedBootstraps('envoy-sidecar-lab.md')[0]!.text;
-  const listener = await freePort();
-  const admin = await freePort();
-  return `# Lab 4 sidecar: 80/20 canary\n${seed}`
-    .replace('weight: 80\n', 'weight: 80   # stable\n')
-    .replace(
-      'address: 0.0.0.0\n        port_value: 10000',
-      `address: 127.0.0.1\n        port_value: ${listener}`,
-    )
-    .replace('address: 0.0.0.0\n      port_value: 9901', `address: 127.0.0.1\n      port_value: ${admin}`)
-    .replace('type: STRICT_DNS', 'type: STATIC')
-    .replace('type: STRICT_DNS', 'type: STATIC')
-    .replace(
-      /address: backend-v1\.default\.svc\.cluster\.local\n(\s+)port_value: 80/,
-      `address: 127.0.0.1\n$1port_value: ${v1.port}`,
-    )
-    .replace(
-      /address: backend-v2\.default\.svc\.cluster\.local\n(\s+)port_value: 80/,
-      `address: 127.0.0.1\n$1port_value: ${v2.port}`,
-    );
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshscope-weights-static-'));
   v1 = await startBackend({ name: 'v1' });
   v2 = await startBackend({ name: 'v2' });
   // A runtime admin layer, so the route can be converted to runtime weights and set live.
-  seedText = `${await seedBootstrap()}layered_runtime:\n  layers:\n  - name: admin\n    admin_layer: {}\n`;
+  seedText = `${await seedLabBootstrap({ v1: v1.port, v2: v2.port })}${ADMIN_LAYER}`;
   proxy = await startProxy(seedText);
-  frozen = await startProxy(await seedBootstrap(), { args: ['--no-watch'] });
+  frozen = await startProxy(await seedLabBootstrap({ v1: v1.port, v2: v2.port }), { args: ['--no-watch'] });
   const targets = join(dir, 'targets.yaml');
   writeFileSync(
     targets,
