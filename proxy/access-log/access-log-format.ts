@@ -134,7 +134,8 @@ const NO_ARGUMENT: Record<string, Getter> = {
   UPSTREAM_HOST: (e) => e.upstreamHost,
   UPSTREAM_CLUSTER: (e) => e.upstreamCluster,
   UPSTREAM_LOCAL_ADDRESS: (e) => e.upstreamLocalAddress,
-  UPSTREAM_TRANSPORT_FAILURE_REASON: (e) => e.upstreamTransportFailureReason,
+  // Envoy writes the reason with its spaces as underscores, so a log line keeps one token per field.
+  UPSTREAM_TRANSPORT_FAILURE_REASON: (e) => e.upstreamTransportFailureReason?.replace(/\s/g, '_'),
   DOWNSTREAM_REMOTE_ADDRESS: (e) => e.downstreamRemoteAddress,
   DOWNSTREAM_LOCAL_ADDRESS: (e) => e.downstreamLocalAddress,
   // Envoy strips the port for the *_WITHOUT_PORT variants.
