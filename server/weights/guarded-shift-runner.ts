@@ -421,7 +421,7 @@ export class GuardedShiftRunner implements GuardedShiftService {
       await this.persist();
       // A sidecar that serves rewritten static weights only after a restart (real Envoy) cannot be
       // shifted step by step: what it serves is not what the step says.
-      if ((r.value as { restartNeeded?: unknown }).restartNeeded !== undefined) {
+      if (r.value.restartNeeded !== undefined) {
         await this.rollback(
           shift,
           'aborted',

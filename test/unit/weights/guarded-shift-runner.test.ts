@@ -24,6 +24,8 @@ class FakeWeights implements ShiftWeights {
   entries: AuditEntry[] = [];
   version = 'v0';
   refuse: { status: number; message: string } | undefined;
+  /** Answer as the static strategy does for real Envoy: written, served only after a restart. */
+  needsRestart = false;
   changes: { weights: Weights; reason: string | undefined; who: string }[] = [];
   constructor(start: Weights) {
     this.weights = { ...start };
@@ -37,7 +39,10 @@ class FakeWeights implements ShiftWeights {
       };
     }
     if (this.refuse) return { ok: false as const, error: { ...this.refuse, code: 'refused' } };
-    return { ok: true as const, value: this.set(routeId, b.weights, who, b.reason) };
+    const value = this.set(routeId, b.weights, who, b.reason);
+    if (this.needsRestart)
+      value.restartNeeded = { reason: 'static bootstrap', sidecars: ['x'], workloads: [] };
+    return { ok: true as const, value };
   }
   /** A change as the controller records it, also used for changes "made by someone else". */
   set(routeId: string, weights: Weights, who: string, reason?: string): WeightChangeResult {
@@ -277,6 +282,15 @@ describe('GuardedShiftRunner', () => {
     expect(await start({ targetCanaryPercent: 50 })).toMatchObject({ ok: false, error: { status: 422 } });
     expect(runner.list()).toEqual([]);
     expect(parseShiftsFile(await readFile(join(dir, 'shifts.json'), 'utf8')).shifts).toEqual([]);
+  });
+
+  it('aborts at once, back to the starting weights, on a route whose sidecars serve new weights only after a restart', async () => {
+    fake.needsRestart = true;
+    expect((await start({ targetCanaryPercent: 100, stepPercent: 25 })).ok).toBe(true);
+    const s = current();
+    expect(s.state).toBe('aborted');
+    expect(s.stoppedWhy).toMatch(/only after a restart/);
+    expect(fake.weights).toEqual({ v1: 100, v2: 0 });
   });
 
   it('pause holds the weights; resume starts the window again; abort rolls back', async () => {
