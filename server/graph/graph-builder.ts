@@ -21,6 +21,7 @@ import { addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
 import { clusterPolicies, mergePolicies, shadowClusters } from './edge-policies.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, nodeHealth, trafficHealth } from './health.ts';
 import { IstioEdges } from './istio-edges.ts';
+import { applyIstioPolicies } from './istio-policy-match.ts';
 import { type MeshEntity, workloadEntity } from './mesh-entity.ts';
 import { MeshIndex } from './mesh-index.ts';
 import { type NodeDraft, NodeMapper } from './node-mapper.ts';
@@ -43,6 +44,7 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
   addOutboundEdges(index, traffic, book);
   addRouteWeights(index, traffic, book);
   addUnknownCallers(index, traffic, book);
+  applyIstioPolicies(inventory.istioPolicies, book.edges());
 
   const thresholds = opts.health ?? DEFAULT_HEALTH_THRESHOLDS;
   const drafts = [...book.edges()];

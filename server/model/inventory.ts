@@ -2,6 +2,7 @@
 // simulated cluster): workloads with their addresses, Services, and the sidecars to scrape. The
 // scraper and the graph builder depend on this model only, never on where it came from.
 import type { SidecarKind } from '../../shared/api/sidecars.ts';
+import type { IstioHostPolicy } from './policy-config.ts';
 
 export interface WorkloadInfo {
   namespace: string;
@@ -64,6 +65,8 @@ export interface Inventory {
   workloads: WorkloadInfo[];
   services: ServiceInfo[];
   sidecars: SidecarTarget[];
+  /** Policies from Istio's VirtualServices and DestinationRules, when the cluster serves them. */
+  istioPolicies?: IstioHostPolicy[];
 }
 
 export interface InventorySource {

@@ -7,6 +7,7 @@ import type {
   HealthCheckPolicy,
   MirrorPolicy,
   OutlierDetectionPolicy,
+  Policies,
   RetryPolicyView,
   TlsPolicy,
 } from '../../shared/api/policies.ts';
@@ -74,4 +75,15 @@ export interface PolicyFigures {
   clusters: Map<string, ClusterPolicyFigures>;
   /** By HCM stat prefix. */
   faults: Map<string, FaultFigures>;
+}
+
+/**
+ * Policies Istio objects set for a destination host (FQDN), or one subset of it (DestinationRule
+ * subsets select pods by `labels`, usually `version`). Figures are 0: they come from the sidecars.
+ */
+export interface IstioHostPolicy {
+  host: string;
+  subset?: string;
+  labels?: Record<string, string>;
+  policies: Policies;
 }
