@@ -39,22 +39,33 @@ export const RBAC_ALLOW_LIST: readonly AllowListEntry[] = [
     resource: 'pods/proxy',
     verb: 'create',
     feature: 'POST /runtime_modify to a sidecar through the API server (meshscope outside the cluster)',
-    exercisedBy: 'weights on the simulated cluster when they go through pods/proxy',
+    exercisedBy: 'not exercised: the simulated-cluster weight tests reach the replicas at their pod IPs',
   },
-  // Istio (issue 5, Istio strategy): VirtualService route weights, DestinationRule subsets created
-  // where missing, as Kiali's traffic-shifting wizard does.
-  ...(['get', 'list', 'watch', 'patch'] as const).map((verb) => ({
+  // Istio. The weights API's Istio strategy (server/weights/istio-strategy.ts) gets and patches
+  // VirtualServices and lists and patches DestinationRules, exercised by
+  // test/integration/weights/weights-istio.test.ts; it creates a DestinationRule when none holds the
+  // subsets (not exercised: that test's rule exists). Reading every VirtualService and DestinationRule
+  // (list and watch) is for the traffic policies Istio configures, shown beside the graph
+  // (server/sources/kubernetes/istio-policies.ts, being built).
+  ...(['list', 'watch'] as const).map((verb) => ({
     apiGroup: 'networking.istio.io',
     resource: 'virtualservices',
     verb,
-    feature: 'Istio weights: VirtualService route weights (issue 5)',
-    exercisedBy: 'being built (issue 5, Istio strategy)',
+    feature: 'Istio traffic policies beside the graph (VirtualService retries, timeouts, faults)',
+    exercisedBy: 'being built: server/sources/kubernetes/istio-policies.ts',
   })),
-  ...(['get', 'list', 'watch', 'create', 'patch'] as const).map((verb) => ({
+  ...(['get', 'watch'] as const).map((verb) => ({
     apiGroup: 'networking.istio.io',
     resource: 'destinationrules',
     verb,
-    feature: 'Istio weights: DestinationRule subsets (issue 5)',
-    exercisedBy: 'being built (issue 5, Istio strategy)',
+    feature: 'Istio traffic policies beside the graph (DestinationRule circuit breakers, outlier detection)',
+    exercisedBy: 'being built: server/sources/kubernetes/istio-policies.ts',
   })),
+  {
+    apiGroup: 'networking.istio.io',
+    resource: 'destinationrules',
+    verb: 'create',
+    feature: 'Istio weights: a DestinationRule with the subsets when none exists, as Kiali’s wizard does',
+    exercisedBy: 'not exercised: weights-istio.test.ts starts with a DestinationRule',
+  },
 ];
