@@ -150,7 +150,13 @@ function convertRouteAction(
   return action;
 }
 
-function convertRoute(route: RouteInput, path: FieldPath, ctx: RouteContext, validate: boolean): Route {
+function convertRoute(
+  route: RouteInput,
+  path: FieldPath,
+  ctx: RouteContext,
+  validate: boolean,
+  inheritedFault: FaultConfig | undefined,
+): Route {
   const match = convertMatch(route, path);
   const kind = oneOf(route, ['route', 'direct_response'], path, true);
   let action: RouteAction | DirectResponseAction;
@@ -164,7 +170,7 @@ function convertRoute(route: RouteInput, path: FieldPath, ctx: RouteContext, val
       ...(d.body !== undefined ? { body: d.body.inline_string } : {}),
     };
   }
-  const faultOverride = convertPerFilterConfig(route, path);
+  const faultOverride = convertPerFilterConfig(route.typed_per_filter_config, path) ?? inheritedFault;
   return {
     ...(route.name !== undefined ? { name: route.name } : {}),
     match,
@@ -173,10 +179,17 @@ function convertRoute(route: RouteInput, path: FieldPath, ctx: RouteContext, val
   };
 }
 
-/** `typed_per_filter_config`: only the fault filter's (an HTTPFault replacing the filter's config). */
-function convertPerFilterConfig(route: RouteInput, path: FieldPath): FaultConfig | undefined {
+/**
+ * `typed_per_filter_config`: only the fault filter's (an HTTPFault replacing the filter's config).
+ * Envoy takes the most specific one (route, then virtual host, then route configuration), so each
+ * route gets its own or inherits its virtual host's.
+ */
+function convertPerFilterConfig(
+  perFilter: RouteInput['typed_per_filter_config'],
+  path: FieldPath,
+): FaultConfig | undefined {
   let fault: FaultConfig | undefined;
-  for (const [name, typed] of Object.entries(route.typed_per_filter_config ?? {})) {
+  for (const [name, typed] of Object.entries(perFilter ?? {})) {
     const entryPath = [...path, 'typed_per_filter_config', name];
     if (name !== EXTENSION_NAME.fault) {
       fail(entryPath, `is per-route config for a filter that ${NOT_YET} (only ${EXTENSION_NAME.fault})`);
@@ -192,6 +205,7 @@ function convertVirtualHost(
   ctx: RouteContext,
   validate: boolean,
   domainOwners: Map<string, string>,
+  inheritedFault: FaultConfig | undefined,
 ): VirtualHost {
   // Host matching is case-insensitive; Envoy requires each domain once per route configuration.
   const domains = vh.domains.map((domain, i) => {
@@ -207,7 +221,10 @@ function convertVirtualHost(
     domainOwners.set(lower, vh.name);
     return lower;
   });
-  const routes = (vh.routes ?? []).map((r, i) => convertRoute(r, [...path, 'routes', i], ctx, validate));
+  const vhFault = convertPerFilterConfig(vh.typed_per_filter_config, path) ?? inheritedFault;
+  const routes = (vh.routes ?? []).map((r, i) =>
+    convertRoute(r, [...path, 'routes', i], ctx, validate, vhFault),
+  );
   return { name: vh.name, domains, routes };
 }
 
@@ -219,11 +236,12 @@ export function convertRouteConfig(
   const validate = rc.validate_clusters ?? true;
   const domainOwners = new Map<string, string>();
   const names = new Set<string>();
+  const rcFault = convertPerFilterConfig(rc.typed_per_filter_config, path);
   const virtualHosts = (rc.virtual_hosts ?? []).map((vh, i) => {
     const vhPath = [...path, 'virtual_hosts', i];
     if (names.has(vh.name)) fail([...vhPath, 'name'], `is a duplicate virtual host name "${vh.name}"`);
     names.add(vh.name);
-    return convertVirtualHost(vh, vhPath, ctx, validate, domainOwners);
+    return convertVirtualHost(vh, vhPath, ctx, validate, domainOwners, rcFault);
   });
   return { name: rc.name ?? '', virtualHosts };
 }

@@ -171,19 +171,20 @@ export const directResponseSchema = envoyMessage(
   { notYet: ['body_format'] },
 );
 
+// Filter name → that filter's per-route config (on a route, a virtual host or the whole route
+// configuration; the most specific wins); the converter accepts only the fault filter's.
+const typedPerFilterConfigSchema = z.record(
+  nonEmptyString,
+  z.lazy(() => typedConfig({ [TYPE_URL.fault]: httpFaultSchema })),
+);
+
 export const routeSchema = envoyMessage(
   {
     name: z.string().optional(),
     match: routeMatchSchema,
     route: routeActionSchema.optional(),
     direct_response: directResponseSchema.optional(),
-    // Filter name → that filter's per-route config; the converter accepts only the fault filter's.
-    typed_per_filter_config: z
-      .record(
-        nonEmptyString,
-        z.lazy(() => typedConfig({ [TYPE_URL.fault]: httpFaultSchema })),
-      )
-      .optional(),
+    typed_per_filter_config: typedPerFilterConfigSchema.optional(),
   },
   {
     notYet: [
@@ -205,6 +206,7 @@ export const virtualHostSchema = envoyMessage(
     name: nonEmptyString,
     domains: z.array(z.string()).min(1),
     routes: z.array(routeSchema).optional(),
+    typed_per_filter_config: typedPerFilterConfigSchema.optional(),
   },
   {
     notYet: [
@@ -213,7 +215,6 @@ export const virtualHostSchema = envoyMessage(
       'virtual_clusters',
       'rate_limits',
       'cors',
-      'typed_per_filter_config',
       'include_request_attempt_count_in_response',
       'include_attempt_count_in_downstream_response',
       'retry_policy',
@@ -235,6 +236,7 @@ export const routeConfigurationSchema = envoyMessage(
     name: z.string().optional(),
     virtual_hosts: z.array(virtualHostSchema).optional(),
     validate_clusters: z.boolean().optional(),
+    typed_per_filter_config: typedPerFilterConfigSchema.optional(),
   },
   {
     notYet: [
@@ -246,7 +248,6 @@ export const routeConfigurationSchema = envoyMessage(
       'request_mirror_policies',
       'ignore_port_in_host_matching',
       'ignore_path_parameters_in_path_matching',
-      'typed_per_filter_config',
       'metadata',
       ...HEADER_MUTATIONS,
     ],

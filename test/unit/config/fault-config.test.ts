@@ -79,6 +79,35 @@ describe('fault filter config', () => {
     expect(route.faultOverride?.abort?.httpStatus).toBe(418);
   });
 
+  it('lets a route inherit the virtual host or route configuration override, the most specific winning', () => {
+    const doc = withFilters([{ ...labFault, typed_config: { '@type': FAULT_TYPE } }, ROUTER]);
+    const abort = (status: number) => ({
+      'envoy.filters.http.fault': {
+        '@type': FAULT_TYPE,
+        abort: { http_status: status, percentage: { numerator: 100 } },
+      },
+    });
+    const rc = hcmOf(doc).route_config;
+    rc.typed_per_filter_config = abort(500);
+    rc.virtual_hosts[0].routes.push({ match: { prefix: '/b' }, route: { cluster: 'v1' } });
+    rc.virtual_hosts.push({
+      name: 'other',
+      domains: ['other'],
+      typed_per_filter_config: abort(502),
+      routes: [
+        { match: { prefix: '/' }, route: { cluster: 'v1' } },
+        { match: { prefix: '/own' }, route: { cluster: 'v1' }, typed_per_filter_config: abort(418) },
+      ],
+    });
+    const statuses = load(doc).listeners[0]!.hcm.routeConfig.virtualHosts.map((vh) =>
+      vh.routes.map((r) => r.faultOverride?.abort?.httpStatus),
+    );
+    expect(statuses).toEqual([
+      [500, 500],
+      [502, 418],
+    ]);
+  });
+
   it('rejects the fault filter after (or instead of) the router', () => {
     expect(loadError(withFilters([ROUTER, labFault])).message).toContain(
       `${HCM_PATH}.http_filters[0] is the router, which must be the last HTTP filter`,
