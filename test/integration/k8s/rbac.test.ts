@@ -91,7 +91,8 @@ const describeRequest = (r: LoggedRequest, a: RequestAttributes) =>
 describe('the ClusterRole against the requests of the simulated-cluster suites', () => {
   it('ran the suites that start a fake API server, and they asked for something', () => {
     // A failing suite stops short of requests it would have made: what follows judges the rest.
-    expect(child.code, `the simulated-cluster suites failed:\n${child.output.slice(-4000)}`).toBe(0);
+    const failed = child.output.split('\n').filter((l) => / FAIL /.test(l));
+    expect(child.code, `the simulated-cluster suites failed:\n${failed.join('\n')}`).toBe(0);
     expect(suites).toContain('test/integration/server/dashboard-kubernetes.test.ts');
     expect(suites).toContain('test/integration/weights/weights-kubernetes.test.ts');
     expect(requests.length).toBeGreaterThan(100);
