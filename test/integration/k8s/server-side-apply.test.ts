@@ -1,4 +1,5 @@
-// `kubectl apply --server-side` of the demo overlay, against the fake API server: every object is
+// `kubectl apply --server-side -k` of the demo and envoy overlays (the README's one apply), against
+// the fake API server: every object is
 // created in one go (cluster-scoped ones included), a second apply creates nothing new, and what the
 // cluster holds afterwards is what was rendered. The fake's server-side apply is simplified (no
 // managedFields; see FakeKubeApiServer.applyPatch); schema validation is manifests.test.ts's job, so
@@ -7,14 +8,13 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../support/fake-kube/resources.ts';
 import { FakeKubeApiServer } from '../../support/fake-kube-apiserver.ts';
-import { findKubectl, type Rendered, renderKustomization } from '../../support/k8s-manifests.ts';
+import { findKubectl, K8S_DIR, renderKustomization } from '../../support/k8s-manifests.ts';
 
 let server: FakeKubeApiServer;
 let dir: string;
-let demo: Rendered;
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const all = [`--server=${server.url}`, `--cache-dir=${join(dir, 'cache')}`, ...args];
@@ -26,11 +26,13 @@ function kubectl(...args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'meshscope-ssa-'));
   writeFileSync(join(dir, 'empty-kubeconfig'), '');
-  demo = await renderKustomization('overlays/demo');
-  writeFileSync(join(dir, 'demo.yaml'), demo.yaml);
+});
+
+beforeEach(async () => {
+  await server?.close();
   server = new FakeKubeApiServer();
   await server.start();
 });
@@ -40,43 +42,49 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('applies every object of the demo overlay, then again without creating anything', async () => {
-  const file = join(dir, 'demo.yaml');
-  const first = await kubectl('apply', '--server-side', '--validate=false', '-f', file);
-  expect(first.stderr).toBe('');
-  expect(first.code).toBe(0);
-  const lines = first.stdout.trim().split('\n');
-  expect(lines).toHaveLength(demo.objects.length);
-  for (const line of lines) expect(line).toMatch(/ serverside-applied$/);
+describe.each(['overlays/demo', 'overlays/envoy'] as const)(
+  'kubectl apply --server-side -k k8s/%s',
+  (overlay) => {
+    it('applies every object, then again without creating anything', async () => {
+      const demo = await renderKustomization(overlay);
+      const kustomization = join(K8S_DIR, overlay);
+      const first = await kubectl('apply', '--server-side', '--validate=false', '-k', kustomization);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const lines = first.stdout.trim().split('\n');
+      expect(lines).toHaveLength(demo.objects.length);
+      for (const line of lines) expect(line).toMatch(/ serverside-applied$/);
 
-  // Every rendered object is in the cluster as rendered (the fake adds only metadata of its own).
-  for (const o of demo.objects) {
-    const stored = server.get(o.kind, o.metadata.namespace ?? '', o.metadata.name);
-    expect(stored, `${o.kind} ${o.metadata.name}`).toBeDefined();
-    const { metadata: _m, ...body } = o;
-    expect(stored).toMatchObject(body);
-    expect(stored?.metadata).toMatchObject(o.metadata);
-  }
-  // The server saw PATCHes with the apply content type and kubectl's field manager, nothing else.
-  const writes = server.requests.filter((r) => r.method !== 'GET');
-  expect(writes).toHaveLength(demo.objects.length);
-  for (const w of writes) {
-    expect(w.method).toBe('PATCH');
-    expect(w.headers['content-type']).toBe('application/apply-patch+yaml');
-    expect(w.url).toMatch(/[?&]fieldManager=kubectl(&|$)/);
-  }
+      // Every rendered object is in the cluster as rendered (the fake adds only metadata of its own).
+      for (const o of demo.objects) {
+        const stored = server.get(o.kind, o.metadata.namespace ?? '', o.metadata.name);
+        expect(stored, `${o.kind} ${o.metadata.name}`).toBeDefined();
+        const { metadata: _m, ...body } = o;
+        expect(stored).toMatchObject(body);
+        expect(stored?.metadata).toMatchObject(o.metadata);
+      }
+      // The server saw PATCHes with the apply content type and kubectl's field manager, nothing else.
+      const writes = server.requests.filter((r) => r.method !== 'GET');
+      expect(writes).toHaveLength(demo.objects.length);
+      for (const w of writes) {
+        expect(w.method).toBe('PATCH');
+        expect(w.headers['content-type']).toBe('application/apply-patch+yaml');
+        expect(w.url).toMatch(/[?&]fieldManager=kubectl(&|$)/);
+      }
 
-  const before = server.store.resourceVersion;
-  const second = await kubectl('apply', '--server-side', '--validate=false', '-f', file);
-  expect(second.code).toBe(0);
-  expect(second.stdout.trim().split('\n')).toHaveLength(demo.objects.length);
-  // Re-applied objects are written again (the fake does not compare), but nothing new appears.
-  for (const type of RESOURCE_TYPES) {
-    const rendered = demo.objects.filter((o) => o.kind === type.kind).length;
-    expect(server.store.list(type.resource).length, type.kind).toBe(rendered);
-  }
-  expect(Number(server.store.resourceVersion)).toBeGreaterThan(Number(before));
-});
+      const before = server.store.resourceVersion;
+      const second = await kubectl('apply', '--server-side', '--validate=false', '-k', kustomization);
+      expect(second.code).toBe(0);
+      expect(second.stdout.trim().split('\n')).toHaveLength(demo.objects.length);
+      // Re-applied objects are written again (the fake does not compare), but nothing new appears.
+      for (const type of RESOURCE_TYPES) {
+        const rendered = demo.objects.filter((o) => o.kind === type.kind).length;
+        expect(server.store.list(type.resource).length, type.kind).toBe(rendered);
+      }
+      expect(Number(server.store.resourceVersion)).toBeGreaterThan(Number(before));
+    });
+  },
+);
 
 it('answers an apply without a field manager with 422, as the API server does', async () => {
   const res = await fetch(`${server.url}/api/v1/namespaces/meshscope-demo/configmaps/x`, {
