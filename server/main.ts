@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../proxy/log/logger.ts';
 import { defaultAlertHistoryFile, setupAlerts } from './alerts/alerts-setup.ts';
+import { exportRulesCli } from './alerts/export-rules-cli.ts';
 import { createApp } from './app.ts';
 import { type DashboardArgs, parseArgs, USAGE, UsageError } from './cli/parse-args.ts';
 import { Dashboard, type WindowedTrafficSource } from './dashboard.ts';
@@ -30,6 +31,11 @@ function windowsFor(defaultWindow: number): number[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'export-rules') {
+    const r = await exportRulesCli(argv.slice(1), (t) => process.stdout.write(t));
+    if (r.error !== undefined) process.stderr.write(`meshscope export-rules: ${r.error}\n`);
+    return r.code;
+  }
   let args: DashboardArgs;
   try {
     args = parseArgs(argv, process.env);

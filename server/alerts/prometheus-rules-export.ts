@@ -81,7 +81,9 @@ function expression(rule: AlertRuleId, s: AlertRuleSettings, c: Ctx): string | u
     case 'circuitBreakerOpen':
       return `count by (${c.by}) (${nameSel(BREAKERS, c)} > 0) > ${s.threshold}`;
     case 'upstreamOverflow':
-      return `sum by (${c.by}) (rate(${nameSel('envoy_cluster_upstream_rq_pending_overflow|envoy_cluster_upstream_cx_overflow', c)}[${c.w}])) > ${s.threshold}`;
+      // Two sums, not one over a `__name__` regex: rate() drops the name, and the two series of a
+      // cluster would then collide ("vector cannot contain metrics with the same labelset").
+      return `${orZero(rate(sel('envoy_cluster_upstream_rq_pending_overflow', c), c), c)} + ${orZero(rate(sel('envoy_cluster_upstream_cx_overflow', c), c), c)} > ${s.threshold}`;
     case 'outlierEjections':
       return `sum by (${c.by}) (${sel('envoy_cluster_outlier_detection_ejections_active', c)}) > ${s.threshold}`;
     case 'unhealthyHosts':

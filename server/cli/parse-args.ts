@@ -36,6 +36,7 @@ export interface DashboardArgs {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig FILE] [options]
+       meshscope export-rules [options]   (the alert rules for Prometheus; see export-rules --help)
   --demo                 start a local demo mesh (bundled proxies, backends, load) and show it (default)
   --targets FILE         discover sidecars from a targets file (see README)
   --kubeconfig FILE      discover through Kubernetes (in a pod, the service account is used automatically)

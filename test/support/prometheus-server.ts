@@ -21,6 +21,8 @@ export interface StartPrometheusOptions {
   jobs: { name: string; metricsPath: string; targets: StaticScrapeTarget[] }[];
   /** Seconds; default 1 (the timeout follows it). */
   scrapeIntervalSeconds?: number;
+  /** Alerting/recording rule files' contents (YAML), written beside the config as `rule_files`. */
+  ruleFiles?: string[];
 }
 
 export interface PrometheusProcess {
@@ -40,10 +42,14 @@ const live = new Set<ChildProcess>();
 let hookInstalled = false;
 
 /** The prometheus.yml for `opts`: static targets, one job each, scraped every interval. */
-export function prometheusConfig(opts: StartPrometheusOptions): Record<string, unknown> {
+export function prometheusConfig(
+  opts: StartPrometheusOptions,
+  ruleFilePaths: string[] = [],
+): Record<string, unknown> {
   const interval = `${opts.scrapeIntervalSeconds ?? 1}s`;
   return {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    ...(ruleFilePaths.length > 0 && { rule_files: ruleFilePaths }),
     scrape_configs: opts.jobs.map((j) => ({
       job_name: j.name,
       metrics_path: j.metricsPath,
@@ -57,7 +63,12 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   const promtool = findTool('promtool');
   const dir = mkdtempSync(join(tmpdir(), 'meshscope-prometheus-'));
   const configPath = join(dir, 'prometheus.yml');
-  writeFileSync(configPath, YAML.stringify(prometheusConfig(opts)));
+  const ruleFilePaths = (opts.ruleFiles ?? []).map((text, i) => {
+    const path = join(dir, `rules-${i}.yml`);
+    writeFileSync(path, text);
+    return path;
+  });
+  writeFileSync(configPath, YAML.stringify(prometheusConfig(opts, ruleFilePaths)));
   const configCheck = execFileSync(promtool, ['check', 'config', configPath], { encoding: 'utf8' });
 
   const port = await freePort();
