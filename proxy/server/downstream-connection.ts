@@ -31,8 +31,6 @@ export class DownstreamConnection {
   private closed = false;
   private readonly ctxAtOpen: HcmContext;
   readonly remoteAddress: string | undefined;
-  /** `ip:port` the client connected to, for `%DOWNSTREAM_LOCAL_ADDRESS%`. */
-  readonly localAddress: string | undefined;
   /** SNI of a downstream TLS connection, for `%REQUESTED_SERVER_NAME%`. */
   readonly requestedServerName: string | undefined;
 
@@ -40,7 +38,6 @@ export class DownstreamConnection {
     this.socket = socket;
     this.listener = listener;
     this.remoteAddress = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined;
-    this.localAddress = socket.localAddress ? `${socket.localAddress}:${socket.localPort}` : undefined;
     const sni = (socket as Partial<TLSSocket>).servername;
     this.requestedServerName = typeof sni === 'string' && sni !== '' ? sni : undefined;
     socket.setNoDelay(true);
@@ -60,6 +57,22 @@ export class DownstreamConnection {
       /* 'close' follows */
     });
     socket.on('close', () => this.onClose());
+  }
+
+  private local: string | undefined | null = null;
+
+  /** `ip:port` the client connected to, for `%DOWNSTREAM_LOCAL_ADDRESS%` (asked of the socket on first use). */
+  get localAddress(): string | undefined {
+    if (this.local === null) {
+      const a = this.socket.localAddress;
+      this.local =
+        a === undefined
+          ? undefined
+          : a.includes(':')
+            ? `[${a}]:${this.socket.localPort}`
+            : `${a}:${this.socket.localPort}`;
+    }
+    return this.local;
   }
 
   get idle(): boolean {
