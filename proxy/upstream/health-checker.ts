@@ -1,9 +1,13 @@
 // Active HTTP health checking for one cluster (Envoy's HttpHealthCheckerImpl): one session per host,
 // each sending `GET <path>` with `Host: <host or cluster name>` and `User-Agent: Envoy/HC` on its own
-// connection (kept between checks unless `reuse_connection: false`), waiting at most `timeout`, then
+// connection (kept between checks unless `reuse_connection: false`) — over TLS when the cluster has an
+// UpstreamTlsContext, as Envoy checks through the cluster's transport socket — waiting at most `timeout`, then
 // scheduling the next check (health-check-session.ts decides the state and the delay). Stats as
 // Envoy's `cluster.<name>.health_check.*`; `healthy` counts the checked hosts not failing their check.
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type tls from 'node:tls';
 import type { HealthCheck } from '../config/model.ts';
 import type { Counter, Gauge, StatsStore } from '../stats/store.ts';
 import {
@@ -13,11 +17,14 @@ import {
   nextCheckDelayMs,
   statusInRanges,
 } from './health-check-session.ts';
+import { type UpstreamTls, upstreamSecureContext, verifiesUpstream } from './upstream-tls.ts';
 
 /** What the checker needs from a host; `Host` satisfies it. */
 export interface CheckedHost extends HealthCheckedHost {
   readonly address: string;
   readonly port: number;
+  /** The name the host was resolved from (the SNI when the cluster sets none), or its address. */
+  readonly hostname: string;
 }
 
 /** `cluster.<name>.health_check.*` (config/upstream/cluster_manager/cluster_stats, health check statistics). */
@@ -52,6 +59,8 @@ export interface HealthCheckerOptions<H extends CheckedHost> {
   /** A check passed and the host is not failing its active health check (outlier un-ejection). */
   onPassed?: (host: H) => void;
   random?: () => number;
+  /** The cluster's upstream TLS, when it has a transport socket. */
+  tls?: UpstreamTls;
 }
 
 class Session<H extends CheckedHost> {
@@ -64,9 +73,10 @@ class Session<H extends CheckedHost> {
   readonly firstResult: Promise<void>;
   resolveFirst!: () => void;
 
-  constructor(host: H, cfg: HealthCheck) {
+  constructor(host: H, cfg: HealthCheck, secure: boolean) {
     this.state = new HealthCheckSession(host, cfg);
-    this.agent = new http.Agent({ keepAlive: cfg.reuseConnection, maxSockets: 1 });
+    const agentOptions = { keepAlive: cfg.reuseConnection, maxSockets: 1 };
+    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.firstResult = new Promise((r) => {
       this.resolveFirst = r;
     });
@@ -78,11 +88,13 @@ export class HealthChecker<H extends CheckedHost> {
   private readonly opts: HealthCheckerOptions<H>;
   private readonly random: () => number;
   private readonly sessions = new Map<H, Session<H>>();
+  private readonly secureContext: tls.SecureContext | undefined;
 
   constructor(config: HealthCheck, opts: HealthCheckerOptions<H>) {
     this.config = config;
     this.opts = opts;
     this.random = opts.random ?? Math.random;
+    this.secureContext = opts.tls ? upstreamSecureContext(opts.tls) : undefined;
   }
 
   /** Starts checking new hosts and stops checking removed ones. */
@@ -96,7 +108,7 @@ export class HealthChecker<H extends CheckedHost> {
     }
     for (const host of hosts) {
       if (this.sessions.has(host)) continue;
-      const s = new Session(host, this.config);
+      const s = new Session(host, this.config, this.secureContext !== undefined);
       this.sessions.set(host, s);
       const jitter =
         this.config.initialJitterMs > 0 ? Math.floor(this.random() * this.config.initialJitterMs) : 0;
@@ -144,14 +156,24 @@ export class HealthChecker<H extends CheckedHost> {
       s.req = undefined;
       this.onResult(s, result);
     };
-    const req = http.request({
+    const options: https.RequestOptions & tls.ConnectionOptions = {
       host: host.address,
       port: host.port,
       method: 'GET',
       path: cfg.http.path,
       agent: s.agent,
       headers: { host: cfg.http.host ?? this.opts.clusterName, 'user-agent': 'Envoy/HC' },
-    });
+    };
+    const t = this.opts.tls;
+    if (t && this.secureContext) {
+      // The pool's TLS settings (connection-pool.ts): SNI, CA verification only with a trusted_ca.
+      const servername = t.sni ?? (net.isIP(host.hostname) ? undefined : host.hostname);
+      if (servername !== undefined) options.servername = servername;
+      options.secureContext = this.secureContext;
+      options.rejectUnauthorized = verifiesUpstream(t);
+      options.ALPNProtocols = t.alpn ?? ['http/1.1'];
+    }
+    const req = (t ? https : http).request(options);
     s.req = req;
     const timeout = setTimeout(() => {
       // Envoy closes the connection of a timed-out check; it counts as a network failure.

@@ -104,6 +104,7 @@ export class UpstreamCluster {
         },
         random,
         onPassed: (h) => this.outlierDetector?.activeHealthCheckPassed(h),
+        ...(config.tls ? { tls: config.tls } : {}),
       });
     }
     const dns = {
