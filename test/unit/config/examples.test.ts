@@ -33,6 +33,16 @@ describe('proxy/examples', () => {
     }
   });
 
+  it("fault-delay-jason.yaml: the Istio lab's 7 s delay for jason, before the router", () => {
+    const b = loadBootstrapFile(join(EXAMPLES, 'fault-delay-jason.yaml'));
+    const [fault, router] = b.listeners[0]!.hcm.httpFilters;
+    expect(router?.name).toBe('envoy.filters.http.router');
+    expect(fault?.name === 'envoy.filters.http.fault' && fault.fault).toMatchObject({
+      delay: { fixedDelayMs: 7_000, percentage: { numerator: 100, denominator: 100 } },
+      headers: [{ name: 'end-user', match: { kind: 'exact', value: 'jason' } }],
+    });
+  });
+
   it('weighted-80-20.yaml: runtime-keyed 80/20 split with static, disk and admin layers', () => {
     const b = loadBootstrapFile(join(EXAMPLES, 'weighted-80-20.yaml'));
     const action = b.listeners[0]!.hcm.routeConfig.virtualHosts[0]!.routes[0]!.action;
