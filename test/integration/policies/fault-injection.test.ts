@@ -88,6 +88,7 @@ function listener(name: string, statPrefix: string, filters: unknown[], routes: 
 function bootstrap(backendPort: number, delay: string) {
   return {
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] },
     static_resources: {
       listeners: [
         listener(
@@ -268,6 +269,20 @@ describe('fault injection (Istio lab, 7.2)', () => {
     expect(await stat('http.ratings.fault.aborts_injected')).toBe(1);
     const lines = await accessLogLines(5);
     expect(lines.find((l) => l.startsWith('/abort '))).toMatch(/^\/abort 503 FI fault_filter_abort \d+$/);
+  });
+
+  it('turns the delay off and on through the runtime (fault.http.delay.fixed_delay_percent)', async () => {
+    const port = proxy.listenerPorts['ratings_in']!;
+    expect((await proxy.admin('/runtime_modify?fault.http.delay.fixed_delay_percent=0', 'POST')).status).toBe(
+      200,
+    );
+    const off = await get(port, '/ratings/0', { 'end-user': 'jason' });
+    expect(off.ms).toBeLessThan(DELAY_MS / 2);
+    expect((await proxy.admin('/runtime_modify?fault.http.delay.fixed_delay_percent=', 'POST')).status).toBe(
+      200,
+    );
+    const on = await get(port, '/ratings/0', { 'end-user': 'jason' });
+    expect(on.ms).toBeGreaterThanOrEqual(DELAY_MS - 5);
   });
 
   it('aborts only requests whose headers match, with any status and denominator', async () => {
