@@ -61,6 +61,8 @@ export interface HealthCheckerOptions<H extends CheckedHost> {
   random?: () => number;
   /** The cluster's upstream TLS, when it has a transport socket. */
   tls?: UpstreamTls;
+  /** False while the cluster warms beside the one it replaces (same stat names): the gauge waits. */
+  publishing?: () => boolean;
 }
 
 class Session<H extends CheckedHost> {
@@ -222,7 +224,9 @@ export class HealthChecker<H extends CheckedHost> {
     this.schedule(s, nextCheckDelayMs(this.config, result.ok, t, this.opts.hadTraffic(), this.random));
   }
 
-  private updateGauge(): void {
+  /** Writes the `healthy` gauge (also when a warmed replacement takes over). */
+  updateGauge(): void {
+    if (this.opts.publishing?.() === false) return;
     let healthy = 0;
     for (const h of this.sessions.keys()) if (!h.failedActiveHealthCheck) healthy++;
     this.opts.stats.healthy.set(healthy);

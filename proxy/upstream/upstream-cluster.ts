@@ -105,6 +105,7 @@ export class UpstreamCluster {
         random,
         onPassed: (h) => this.outlierDetector?.activeHealthCheckPassed(h),
         ...(config.tls ? { tls: config.tls } : {}),
+        publishing: () => this.publishing,
       });
     }
     const dns = {
@@ -227,6 +228,7 @@ export class UpstreamCluster {
   publish(): void {
     this.publishing = true;
     this.updateMembershipGauges();
+    this.healthChecker?.updateGauge();
   }
 
   close(): void {
