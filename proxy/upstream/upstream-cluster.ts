@@ -188,7 +188,7 @@ export class UpstreamCluster {
     this.updateMembershipGauges();
   }
 
-  /** Starts DNS discovery (no-op for STATIC). */
+  /** Starts DNS discovery (DNS types), active health checks and the outlier detector's sweeps. */
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
