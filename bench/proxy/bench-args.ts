@@ -1,6 +1,13 @@
 // Command line of bench/proxy/run.ts.
 
-export const targetNames = ['origin', 'nginx', 'meshscope', 'meshscope-log', 'nodehttp'] as const;
+export const targetNames = [
+  'origin',
+  'nginx',
+  'meshscope',
+  'meshscope-log',
+  'meshscope-policies',
+  'nodehttp',
+] as const;
 export type TargetName = (typeof targetNames)[number];
 
 export interface BenchArgs {
@@ -14,7 +21,7 @@ export const defaultBenchArgs: Readonly<BenchArgs> = {
   rounds: 5,
   durationS: 10,
   warmupS: 3,
-  targets: ['origin', 'nginx', 'meshscope', 'meshscope-log'],
+  targets: ['origin', 'nginx', 'meshscope', 'meshscope-log', 'meshscope-policies'],
 };
 
 export const usage = `usage: node bench/proxy/run.ts [--rounds N] [--duration S] [--warmup S] [--targets LIST]
@@ -26,6 +33,7 @@ export const usage = `usage: node bench/proxy/run.ts [--rounds N] [--duration S]
       nginx          nginx, one worker, upstream keepalive 64 (the reference)
       meshscope      bin/meshscope-proxy, weighted 80/20 route, access log off
       meshscope-log  the same with a file access log
+      meshscope-policies  the same with circuit breakers, a retry policy and the file access log (issue 6)
       nodehttp       a node:http + http.request stand-in proxy (a reference point for a plain Node proxy)`;
 
 function positiveNumber(flag: string, value: string | undefined, integer: boolean): number {

@@ -35,6 +35,11 @@ export interface BenchSummary {
   ratiosVsNginx: Partial<Record<TargetName, RatiosVsNginx>>;
   /** origin hit directly / nginx proxying to it: how far the origin is from being the bottleneck. */
   originHeadroomVsNginx?: number;
+  /**
+   * meshscope-policies / meshscope, round by round then the median (issue 6: circuit breakers, retries
+   * and the access log must keep the hot path within 15 % of the plain configuration).
+   */
+  policiesVsPlain?: { requestsPerSecond: number; p99: number; cpuPerRequest: number };
 }
 
 export function median(values: readonly number[]): number {
@@ -67,6 +72,23 @@ export function summarize(results: readonly RunResult[], targets: readonly Targe
       cpuMsPer1kRequests: median(runs.map((run) => run.cpuMsPer1kRequests)),
       errors: runs.reduce((sum, run) => sum + run.errors, 0),
       runs,
+    };
+  }
+  const plainByRound = new Map(results.filter((r) => r.target === 'meshscope').map((r) => [r.round, r]));
+  const policyRuns = summary.targets['meshscope-policies']?.runs ?? [];
+  if (plainByRound.size > 0 && policyRuns.length > 0) {
+    summary.policiesVsPlain = {
+      requestsPerSecond: medianRatio(
+        policyRuns,
+        plainByRound,
+        (r, m) => r.requestsPerSecond / m.requestsPerSecond,
+      ),
+      p99: medianRatio(policyRuns, plainByRound, (r, m) => r.p99Ms / m.p99Ms),
+      cpuPerRequest: medianRatio(
+        policyRuns,
+        plainByRound,
+        (r, m) => r.cpuMsPer1kRequests / m.cpuMsPer1kRequests,
+      ),
     };
   }
   const nginxByRound = new Map(results.filter((r) => r.target === 'nginx').map((r) => [r.round, r]));

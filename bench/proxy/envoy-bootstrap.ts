@@ -16,7 +16,25 @@ export interface BenchBootstrapOptions {
   clusters: readonly BenchCluster[];
   /** Path of the file access log; no access log when undefined. */
   accessLogPath?: string;
+  /**
+   * The request-path policies on: circuit_breakers thresholds on both clusters and a retry_policy on the
+   * route (retry_on 5xx, 2 retries). The origin never fails, so nothing trips and nothing is retried:
+   * this measures what the policies cost a healthy request.
+   */
+  policies?: boolean;
 }
+
+const POLICY_THRESHOLDS = {
+  thresholds: [
+    {
+      priority: 'DEFAULT',
+      max_connections: 1000,
+      max_pending_requests: 1000,
+      max_requests: 1000,
+      max_retries: 3,
+    },
+  ],
+};
 
 function socketAddress(port: number): { socket_address: { address: string; port_value: number } } {
   return { socket_address: { address: '127.0.0.1', port_value: port } };
@@ -60,6 +78,7 @@ export function benchBootstrap(options: BenchBootstrapOptions): Record<string, u
                     weight: cluster.weight,
                   })),
                 },
+                ...(options.policies ? { retry_policy: { retry_on: '5xx', num_retries: 2 } } : {}),
               },
             },
           ],
@@ -102,6 +121,7 @@ export function benchBootstrap(options: BenchBootstrapOptions): Record<string, u
           cluster_name: cluster.name,
           endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(cluster.port) } }] }],
         },
+        ...(options.policies ? { circuit_breakers: POLICY_THRESHOLDS } : {}),
       })),
     },
   };

@@ -164,6 +164,16 @@ async function main(args: BenchArgs): Promise<void> {
       `origin hit directly serves ${summary.originHeadroomVsNginx.toFixed(2)}× nginx's proxied rate: ${verdict}`,
     );
   }
+  const pvp = summary.policiesVsPlain;
+  if (pvp !== undefined) {
+    // Issue 6: the policies may cost at most 15 % of the plain configuration's throughput.
+    const within = pvp.requestsPerSecond >= 0.85 && pvp.cpuPerRequest <= 1 / 0.85;
+    console.log(
+      `meshscope-policies vs meshscope: req/s ×${pvp.requestsPerSecond.toFixed(3)}, ` +
+        `CPU per request ×${pvp.cpuPerRequest.toFixed(3)}, p99 ×${pvp.p99.toFixed(3)}: ` +
+        (within ? 'within 15 %' : 'MORE THAN 15 % SLOWER'),
+    );
+  }
   for (const [name, bytes] of Object.entries(accessLogBytesPerRequest)) {
     console.log(
       `${name}: access log ${bytes.toFixed(0)} bytes per request${bytes === 0 ? ' (EMPTY: nothing was logged)' : ''}`,
@@ -188,6 +198,7 @@ async function main(args: BenchArgs): Promise<void> {
         targets: summary.targets,
         ratiosVsNginx: summary.ratiosVsNginx,
         originHeadroomVsNginx: summary.originHeadroomVsNginx ?? null,
+        policiesVsPlain: summary.policiesVsPlain ?? null,
         accessLogBytesPerRequest,
       },
       // Four significant decimals are far below the run-to-run noise.

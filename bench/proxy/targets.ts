@@ -83,6 +83,7 @@ async function startMeshscope(
   context: BenchContext,
   name: TargetName,
   withAccessLog: boolean,
+  policies = false,
 ): Promise<RunningTarget> {
   const entry = join(context.repoRoot, 'proxy', 'main.ts');
   if (!existsSync(entry)) {
@@ -104,6 +105,7 @@ async function startMeshscope(
         { name: 'canary', port: context.originPorts[1], weight: split.canary },
       ],
       ...(accessLogPath === undefined ? {} : { accessLogPath }),
+      ...(policies ? { policies } : {}),
     }),
   );
   const bin = join(context.repoRoot, 'bin', 'meshscope-proxy');
@@ -142,6 +144,8 @@ export async function startTarget(
       return startMeshscope(context, name, false);
     case 'meshscope-log':
       return startMeshscope(context, name, true);
+    case 'meshscope-policies':
+      return startMeshscope(context, name, true, true);
     case 'nodehttp': {
       const [listenPort] = await freePorts(1);
       const script = join(context.repoRoot, 'bench', 'proxy', 'node-http-proxy.ts');

@@ -4,7 +4,13 @@ import { defaultBenchArgs, parseBenchArgs } from '../../../bench/proxy/bench-arg
 describe('parseBenchArgs', () => {
   it('defaults to nginx against both meshscope targets, with the origin as a check', () => {
     expect(parseBenchArgs([])).toEqual(defaultBenchArgs);
-    expect(defaultBenchArgs.targets).toEqual(['origin', 'nginx', 'meshscope', 'meshscope-log']);
+    expect(defaultBenchArgs.targets).toEqual([
+      'origin',
+      'nginx',
+      'meshscope',
+      'meshscope-log',
+      'meshscope-policies',
+    ]);
   });
 
   it('reads every option and removes repeated targets', () => {

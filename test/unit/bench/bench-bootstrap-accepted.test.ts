@@ -29,6 +29,28 @@ describe('the benchmark bootstrap, read by the proxy config loader', () => {
     ]);
   });
 
+  it('with policies: circuit breakers on both clusters and a retry policy on the route', () => {
+    const bootstrap = parseBootstrap(
+      renderBenchBootstrap({ listenPort: 8000, adminPort: 8001, clusters, policies: true }),
+    );
+    const action = bootstrap.listeners[0]?.hcm.routeConfig.virtualHosts[0]?.routes[0]?.action;
+    expect(action?.kind === 'route' ? action.retryPolicy : undefined).toEqual({
+      retryOn: ['5xx'],
+      numRetries: 2,
+    });
+    for (const c of bootstrap.clusters) {
+      expect(c.circuitBreakers?.thresholds).toEqual([
+        {
+          priority: 'DEFAULT',
+          maxConnections: 1000,
+          maxPendingRequests: 1000,
+          maxRequests: 1000,
+          maxRetries: 3,
+        },
+      ]);
+    }
+  });
+
   it('logs to the file when the access log is on', () => {
     const bootstrap = parseBootstrap(
       renderBenchBootstrap({

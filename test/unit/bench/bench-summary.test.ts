@@ -87,3 +87,26 @@ describe('summarize', () => {
     expect(new Set(lines.map((line) => line.length)).size).toBe(1);
   });
 });
+
+describe('summarize: the policies variant against the plain configuration', () => {
+  it('takes meshscope-policies / meshscope round by round, then the median', () => {
+    const summary = summarize(
+      [
+        run('meshscope', 0, 40_000, 3, 25),
+        run('meshscope-policies', 0, 36_000, 3.3, 27.5),
+        run('meshscope', 1, 20_000, 6, 50), // a slow phase hits both
+        run('meshscope-policies', 1, 19_000, 6, 52.5),
+        run('meshscope', 2, 38_000, 3, 26),
+        run('meshscope-policies', 2, 34_200, 3, 28.6),
+      ],
+      ['meshscope', 'meshscope-policies'],
+    );
+    expect(summary.policiesVsPlain?.requestsPerSecond).toBeCloseTo(0.9, 6);
+    expect(summary.policiesVsPlain?.cpuPerRequest).toBeCloseTo(1.1, 6);
+    expect(summary.policiesVsPlain?.p99).toBeCloseTo(1, 6);
+  });
+
+  it('is absent without both targets', () => {
+    expect(summarize([run('meshscope', 0, 1, 1, 1)], ['meshscope']).policiesVsPlain).toBeUndefined();
+  });
+});
