@@ -374,6 +374,20 @@ describe('GuardedShiftRunner', () => {
     );
   });
 
+  it('a paused shift stays paused after a restart, and resumes from where it was when told to', async () => {
+    await start({ targetCanaryPercent: 100, stepPercent: 25 });
+    await runner.act(ROUTE, 'pause', undefined, 'bob');
+    await runner.close();
+    runner = newRunner();
+    await runner.open();
+    for (let i = 0; i < 4; i++) await cycle(5);
+    expect(current()).toMatchObject({ state: 'paused', currentStep: 1 });
+    expect(fake.weights).toEqual({ v1: 75, v2: 25 });
+    expect((await runner.act(ROUTE, 'resume', undefined, 'bob')).ok).toBe(true);
+    for (let i = 0; i < 3; i++) await cycle(5);
+    expect(fake.weights).toEqual({ v1: 50, v2: 50 });
+  });
+
   it('after a restart, stops as interrupted (weights left alone) when they are not the recorded step', async () => {
     await start({ targetCanaryPercent: 100, stepPercent: 25 });
     await runner.close();
