@@ -29,7 +29,7 @@ import {
   DEFAULT_HISTORY_LIMIT,
   HISTORY_ANNOTATION,
 } from './kubernetes-audit.ts';
-import { managedVersion, routeConfigIn, type Weights } from './route-weights.ts';
+import { routeConfigIn, type Weights, writtenVersion } from './route-weights.ts';
 import type { ChangeMeta, WeightsLog } from './runtime-strategy.ts';
 import { failure } from './service-failure.ts';
 import type { RouteWriter } from './weights-controller.ts';
@@ -261,16 +261,7 @@ export class IstioStrategy implements RouteWriter {
       ok: true,
       value: {
         routeId: route.id,
-        version: managedVersion(
-          {
-            ...route,
-            clusters: route.clusters.map((c) => ({
-              ...c,
-              configuredWeight: to[c.name] ?? c.configuredWeight,
-            })),
-          },
-          entry.id,
-        ),
+        version: writtenVersion(route, { id: entry.id, from, to }),
         from,
         to,
         strategy: 'istio',

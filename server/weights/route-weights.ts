@@ -70,3 +70,24 @@ export function scrapeStartedAt(scrape: SidecarScrape): number {
   const duration = (scrape as { durationMs?: unknown }).durationMs;
   return typeof duration === 'number' && Number.isFinite(duration) ? scrape.at - duration : scrape.at;
 }
+
+/**
+ * The version of a static or Istio route after change `last`: the one that change answered with,
+ * whether the replicas serve its weights yet (reloaded) or still the previous ones (an Envoy waiting
+ * for its restart, istiod's push on its way); configured weights that are neither (a hand edit) give
+ * another version.
+ */
+export function writtenVersion(
+  route: WeightedRoute,
+  last: { id: string; from: Weights; to: Weights },
+): string {
+  const configured: Weights = Object.fromEntries(route.clusters.map((c) => [c.name, c.configuredWeight]));
+  const shown = sameWeights(configured, last.from) ? last.to : configured;
+  return managedVersion(
+    {
+      ...route,
+      clusters: route.clusters.map((c) => ({ ...c, configuredWeight: shown[c.name] ?? c.configuredWeight })),
+    },
+    last.id,
+  );
+}

@@ -43,7 +43,7 @@ import {
 } from './bootstrap-rewrite.ts';
 import { KeyLock } from './key-lock.ts';
 import type { AuditMirror } from './kubernetes-audit.ts';
-import { effectiveWeights, managedVersion, routeConfigIn, type Weights } from './route-weights.ts';
+import { effectiveWeights, routeConfigIn, type Weights, writtenVersion } from './route-weights.ts';
 import type { ChangeMeta, WeightsLog } from './runtime-strategy.ts';
 import { failure } from './service-failure.ts';
 import type { SidecarBuild } from './sidecar-build.ts';
@@ -212,16 +212,7 @@ export class StaticStrategy {
       meta,
       answer: (entry, replicas, written, restartNeeded, outcome) => ({
         routeId: route.id,
-        version: managedVersion(
-          {
-            ...route,
-            clusters: route.clusters.map((c) => ({
-              ...c,
-              configuredWeight: to[c.name] ?? c.configuredWeight,
-            })),
-          },
-          entry.id,
-        ),
+        version: writtenVersion(route, { id: entry.id, from, to }),
         from,
         to,
         strategy: 'static',

@@ -20,7 +20,13 @@ import type { BootstrapLookup } from './bootstrap-document.ts';
 import { defaultRuntimePrefix } from './bootstrap-rewrite.ts';
 import { KeyLock } from './key-lock.ts';
 import { type DesiredWeights, planRepairs, type ReplicaRuntime, replicaDrift } from './reconciler.ts';
-import { managedVersion, normalizeIfMatch, routeConfigIn, scrapeStartedAt } from './route-weights.ts';
+import {
+  managedVersion,
+  normalizeIfMatch,
+  routeConfigIn,
+  scrapeStartedAt,
+  writtenVersion,
+} from './route-weights.ts';
 import { RuntimeStrategy, type RuntimeStrategyOptions, type WeightsLog } from './runtime-strategy.ts';
 import { type Failure, failure } from './service-failure.ts';
 import type { SidecarBuild } from './sidecar-build.ts';
@@ -118,9 +124,9 @@ export class WeightsController implements WeightsService {
     const strategy = this.strategyOf(route);
     if (desired === undefined) {
       // Static and Istio changes are not reconciled, but their version names the last change, so a
-      // change made from an older version is refused once the replicas serve the new weights.
+      // change made from an older version is refused.
       const last = route.runtimeKeyPrefix === null ? this.opts.audit.desired(route.id) : undefined;
-      const version = last === undefined ? base.version : managedVersion(route, last.id);
+      const version = last === undefined ? base.version : writtenVersion(route, last);
       return { ...base, version, replicas, allowedTotals: totals, strategy };
     }
     return {

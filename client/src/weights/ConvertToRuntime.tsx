@@ -11,7 +11,7 @@ function routeIndexOf(route: WeightedRoute): number {
   return Number(route.id.slice(route.id.lastIndexOf('/') + 1)) || 0;
 }
 
-export function ConvertToRuntime({ route }: { route: WeightedRoute }) {
+export function ConvertToRuntime({ route, onConverted }: { route: WeightedRoute; onConverted: () => void }) {
   const fallback = defaultRuntimePrefix({ ...route, routeIndex: routeIndexOf(route) });
   const [prefix, setPrefix] = useState(fallback);
   const mutation = useConvertToRuntime();
@@ -35,7 +35,12 @@ export function ConvertToRuntime({ route }: { route: WeightedRoute }) {
       <button
         type="button"
         disabled={mutation.isPending || mutation.isSuccess || prefix.trim() === ''}
-        onClick={() => mutation.mutate({ routeId: route.id, version: route.version, prefix: prefix.trim() })}
+        onClick={() =>
+          mutation.mutate(
+            { routeId: route.id, version: route.version, prefix: prefix.trim() },
+            { onSuccess: onConverted },
+          )
+        }
       >
         {mutation.isPending ? 'Converting…' : 'Convert to runtime weights'}
       </button>

@@ -28,6 +28,8 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
   const titleId = useId();
   // Bumped by "Reload": the editor starts again from the route as it is now.
   const [generation, setGeneration] = useState(0);
+  // Kept on screen once converted, though the route is a runtime one from the next scrape on.
+  const [converted, setConverted] = useState(false);
 
   useEffect(() => {
     const d = dialog.current;
@@ -57,7 +59,9 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
       ) : (
         <>
           <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
-          {route.strategy === 'static' && <ConvertToRuntime key={route.version} route={route} />}
+          {(route.strategy === 'static' || converted) && (
+            <ConvertToRuntime route={route} onConverted={() => setConverted(true)} />
+          )}
           <GuardedShiftSection route={route} onReload={reload} />
         </>
       )}

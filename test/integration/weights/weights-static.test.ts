@@ -160,6 +160,12 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
       restartNeeded: { sidecars: ['default/frozen/0'], workloads: [] },
     });
     expect(readFileSync(frozen.configPath, 'utf8')).toMatch(/weight: 10 {3}# stable\n/);
+    // Still serving 80/20 until restarted, the route already shows the version the change answered
+    // with, so the next change (or an undo) from it is accepted.
+    await new Promise((r) => setTimeout(r, 1200));
+    const after = (await route(dash.base, FROZEN))!;
+    expect(after.clusters.map((c) => c.configuredWeight)).toEqual([80, 20]);
+    expect(after.version).toBe(result.version);
     // Locally there is no rollout restart to offer.
     const restart = await fetch(`${dash.base}/api/workloads/default/frozen/restart`, {
       method: 'POST',
