@@ -36,6 +36,8 @@ export interface AccessLogEntry {
   upstreamLocalAddress?: string | undefined;
   /** SNI the client sent on a downstream TLS connection (`%REQUESTED_SERVER_NAME%`). */
   requestedServerName?: string | undefined;
+  /** Downstream TLS: the client's and our certificate, the version (`%DOWNSTREAM_PEER_URI_SAN%`, …). */
+  downstreamTls?: DownstreamTlsInfo | undefined;
   /** The route's `name`. */
   routeName?: string | undefined;
   /** Why the response has its code (`via_upstream`, `route_not_found`, `fault_filter_abort`, …). */
@@ -46,4 +48,19 @@ export interface AccessLogEntry {
   reqHeader(name: string): string | undefined;
   /** A response header by lower-case name; undefined when absent. */
   respHeader(name: string): string | undefined;
+}
+
+/** A downstream TLS connection as the `%DOWNSTREAM_PEER_*%` / `%DOWNSTREAM_LOCAL_*%` operators see it. */
+export interface DownstreamTlsInfo {
+  /** URI SANs of the client certificate (the mesh identity, e.g. spiffe://…), comma-joined. */
+  readonly peerUriSan: string | undefined;
+  /** Subject and issuer in RFC 2253 form (`CN=frontend,O=mesh`). */
+  readonly peerSubject: string | undefined;
+  readonly peerIssuer: string | undefined;
+  /** SHA-256 of the client certificate, lower-case hex. */
+  readonly peerFingerprint256: string | undefined;
+  readonly localUriSan: string | undefined;
+  readonly localSubject: string | undefined;
+  /** `TLSv1.3`, `TLSv1.2`. */
+  readonly tlsVersion: string | undefined;
 }

@@ -142,6 +142,13 @@ const NO_ARGUMENT: Record<string, Getter> = {
   DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT: (e) => withoutPort(e.downstreamRemoteAddress),
   DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT: (e) => withoutPort(e.downstreamLocalAddress),
   REQUESTED_SERVER_NAME: (e) => e.requestedServerName,
+  DOWNSTREAM_PEER_URI_SAN: (e) => e.downstreamTls?.peerUriSan,
+  DOWNSTREAM_PEER_SUBJECT: (e) => e.downstreamTls?.peerSubject,
+  DOWNSTREAM_PEER_ISSUER: (e) => e.downstreamTls?.peerIssuer,
+  DOWNSTREAM_PEER_FINGERPRINT_256: (e) => e.downstreamTls?.peerFingerprint256,
+  DOWNSTREAM_LOCAL_URI_SAN: (e) => e.downstreamTls?.localUriSan,
+  DOWNSTREAM_LOCAL_SUBJECT: (e) => e.downstreamTls?.localSubject,
+  DOWNSTREAM_TLS_VERSION: (e) => e.downstreamTls?.tlsVersion,
   ROUTE_NAME: (e) => e.routeName,
   RESPONSE_CODE_DETAILS: (e) => e.responseCodeDetails,
   // Read once: the machine's name does not change while the proxy runs.

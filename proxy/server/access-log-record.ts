@@ -2,6 +2,7 @@
 // connection manager has an access log; header lookups are lazy so unused operators cost nothing.
 import { responseCodeDetails } from '../access-log/response-code-details.ts';
 import { getHeader, type Headers } from '../http/head-parser.ts';
+import type { DownstreamTlsInfo } from './downstream-tls-info.ts';
 import type { LocalReply } from './local-reply.ts';
 
 export class AccessLogRecord {
@@ -22,6 +23,7 @@ export class AccessLogRecord {
   downstreamLocalAddress: string | undefined;
   upstreamLocalAddress: string | undefined;
   requestedServerName: string | undefined;
+  downstreamTls: DownstreamTlsInfo | undefined;
   routeName: string | undefined;
   requestDurationMs: number | undefined;
   responseDurationMs: number | undefined;

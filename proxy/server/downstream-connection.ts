@@ -5,6 +5,7 @@ import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { findHeadEnd, hasBareLf, isHeadError, parseRequestHead } from '../http/head-parser.ts';
 import type { HcmContext, ProxyCore } from './contexts.ts';
+import { type DownstreamTlsInfo, downstreamTlsInfo } from './downstream-tls-info.ts';
 import { Exchange } from './exchange.ts';
 import { renderLocalReply, replies } from './local-reply.ts';
 import type { ListenerStats } from './request-stats.ts';
@@ -60,6 +61,16 @@ export class DownstreamConnection {
   }
 
   private local: string | undefined | null = null;
+  private tls: DownstreamTlsInfo | undefined | null = null;
+
+  /** Certificates and version of a downstream TLS connection, for the `%DOWNSTREAM_PEER_*%` operators. */
+  get tlsInfo(): DownstreamTlsInfo | undefined {
+    if (this.tls === null) {
+      const s = this.socket as Partial<TLSSocket>;
+      this.tls = s.encrypted === true ? downstreamTlsInfo(this.socket as TLSSocket) : undefined;
+    }
+    return this.tls;
+  }
 
   /** `ip:port` the client connected to, for `%DOWNSTREAM_LOCAL_ADDRESS%` (asked of the socket on first use). */
   get localAddress(): string | undefined {

@@ -437,6 +437,7 @@ export class Exchange implements RouterOwner {
     r.routeName = this.route?.name;
     r.downstreamLocalAddress = this.dc.localAddress;
     r.requestedServerName = this.dc.requestedServerName;
+    r.downstreamTls = this.dc.tlsInfo;
     r.upstreamLocalAddress = this.upstreamLocalAddress;
     if (this.reqDone) r.requestDurationMs = (this.reqDoneMs || this.startMs) - this.startMs;
     if (this.serviceTimeMs !== undefined) {

@@ -173,6 +173,10 @@ beforeAll(async () => {
                             local: '%DOWNSTREAM_LOCAL_ADDRESS%',
                             code: '%RESPONSE_CODE%',
                             details: '%RESPONSE_CODE_DETAILS%',
+                            peer: '%DOWNSTREAM_PEER_URI_SAN%',
+                            peer_subject: '%DOWNSTREAM_PEER_SUBJECT%',
+                            peer_issuer: '%DOWNSTREAM_PEER_ISSUER%',
+                            tls: '%DOWNSTREAM_TLS_VERSION%',
                           },
                         },
                       },
@@ -252,6 +256,11 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
       local: `127.0.0.1:${callee.listenerPort}`,
       code: 200,
       details: 'via_upstream',
+      // The caller's mesh identity, from the client certificate it presented.
+      peer: 'spiffe://mesh.local/ns/default/sa/frontend',
+      peer_subject: 'CN=client',
+      peer_issuer: 'CN=mesh-ca',
+      tls: 'TLSv1.3',
     });
   });
 

@@ -10,6 +10,7 @@ import {
 } from '../../../proxy/access-log/access-log-format.ts';
 import { compileJsonAccessLogFormat } from '../../../proxy/access-log/json-access-log-format.ts';
 import { responseCodeDetails } from '../../../proxy/access-log/response-code-details.ts';
+import { rfc2253, uriSans } from '../../../proxy/server/downstream-tls-info.ts';
 
 function entry(fields: Partial<AccessLogEntry> = {}, req: Record<string, string> = {}): AccessLogEntry {
   return {
@@ -43,6 +44,15 @@ describe('operators', () => {
     requestDurationMs: 0.4,
     responseDurationMs: 411.2,
     responseFlags: 'DI',
+    downstreamTls: {
+      peerUriSan: 'spiffe://mesh.local/ns/default/sa/frontend',
+      peerSubject: 'CN=frontend,O=mesh',
+      peerIssuer: 'CN=mesh-ca',
+      peerFingerprint256: 'ab01',
+      localUriSan: 'spiffe://mesh.local/ns/default/sa/ratings',
+      localSubject: 'CN=ratings',
+      tlsVersion: 'TLSv1.3',
+    },
   });
 
   it('renders each operator Envoy documents', () => {
@@ -64,6 +74,13 @@ describe('operators', () => {
       ['%HOSTNAME%', hostname()],
       ['%UPSTREAM_TRANSPORT_FAILURE_REASON%', '-'],
       ['%ROUTE_NAME:5%', 'jason'],
+      ['%DOWNSTREAM_PEER_URI_SAN%', 'spiffe://mesh.local/ns/default/sa/frontend'],
+      ['%DOWNSTREAM_PEER_SUBJECT%', 'CN=frontend,O=mesh'],
+      ['%DOWNSTREAM_PEER_ISSUER%', 'CN=mesh-ca'],
+      ['%DOWNSTREAM_PEER_FINGERPRINT_256%', 'ab01'],
+      ['%DOWNSTREAM_LOCAL_URI_SAN%', 'spiffe://mesh.local/ns/default/sa/ratings'],
+      ['%DOWNSTREAM_LOCAL_SUBJECT%', 'CN=ratings'],
+      ['%DOWNSTREAM_TLS_VERSION%', 'TLSv1.3'],
     ];
     for (const [fmt, want] of cases) expect([fmt, format(fmt, e)]).toEqual([fmt, want]);
   });
@@ -164,5 +181,18 @@ describe('json_format', () => {
   it('rejects unknown operators and list values', () => {
     expect(() => compileJsonAccessLogFormat({ a: '%NOPE%' })).toThrow(/unsupported command operator %NOPE%/);
     expect(() => compileJsonAccessLogFormat({ a: ['%DURATION%'] })).toThrow(/json_format\.a/);
+  });
+});
+
+describe('certificate names', () => {
+  it('prints subjects most specific first (RFC 2253) and picks the URI SANs', () => {
+    expect(rfc2253({ C: 'ES', O: 'mesh', CN: 'frontend' })).toBe('CN=frontend,O=mesh,C=ES');
+    expect(rfc2253({ OU: ['a', 'b'] })).toBe('OU=a+OU=b');
+    expect(rfc2253({})).toBeUndefined();
+    expect(uriSans('DNS:frontend.default.svc, URI:spiffe://mesh.local/ns/default/sa/frontend')).toBe(
+      'spiffe://mesh.local/ns/default/sa/frontend',
+    );
+    expect(uriSans('URI:spiffe://a, URI:spiffe://b')).toBe('spiffe://a,spiffe://b');
+    expect(uriSans('DNS:x')).toBeUndefined();
   });
 });
