@@ -158,6 +158,11 @@ export class Dashboard implements DashboardCore {
     return points.length > 0 ? { id, points } : undefined;
   }
 
+  /** The sparkline history's size: ids tracked and bytes of points (bench/graph, self-metrics). */
+  historyStats(): { ids: number; bytes: number } {
+    return { ids: this.history.size, bytes: this.history.bytes };
+  }
+
   onCycle(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

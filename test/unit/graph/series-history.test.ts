@@ -41,8 +41,8 @@ describe('SeriesHistory', () => {
     expect(h.get('no:such:id')).toEqual([]);
   });
 
-  it('keeps the newest `capacity` points', () => {
-    const h = new SeriesHistory({ capacity: 3 });
+  it('keeps the newest `recent` points', () => {
+    const h = new SeriesHistory({ recent: 3, coarsePoints: 0 });
     for (let i = 1; i <= 5; i++) h.record(labGraph(i * 5000, i));
     expect(h.get(EDGE)).toEqual([
       [15000, 3, 0, 7],
@@ -52,7 +52,7 @@ describe('SeriesHistory', () => {
   });
 
   it('leaves a gap for a cycle the id was absent from, also after the ring wraps', () => {
-    const h = new SeriesHistory({ capacity: 3 });
+    const h = new SeriesHistory({ recent: 3, coarsePoints: 0 });
     h.record(labGraph(5000, 1));
     h.record(labGraph(10000, 2));
     h.record(labGraph(15000, 0)); // idle route: no edges at all
@@ -89,6 +89,55 @@ describe('SeriesHistory', () => {
     const small = new SeriesHistory({ maxIds: 2 });
     small.record(labGraph(0, 8));
     expect(small.size).toBe(2);
+  });
+
+  it('keeps one point a step before the recent ones: mean rps, ratio of the summed rates, highest p95', () => {
+    const h = new SeriesHistory({ recent: 2, coarseStepMs: 10_000, coarsePoints: 3 });
+    const at = (t: number, v1: number, fiveXx = 0, p95 = 7) => {
+      const g = labGraph(t, v1 === 0 ? 0 : 8);
+      const edge = g.edges.find((e) => e.id === EDGE);
+      if (edge) edge.traffic = traffic(v1, { '5xx': fiveXx, latency: [1, p95, p95] });
+      h.record(g);
+    };
+    at(10_000, 10, 1, 5); // step 1
+    at(15_000, 30, 3, 40); // step 1
+    at(20_000, 0); // step 2: the edge is absent (idle route)
+    at(25_000, 4); // step 2
+    at(30_000, 6); // step 3: recent [25 s, 30 s]
+    // Step 1 is one coarse point (time of its last cycle): mean of 10 and 30, 4 of 40 failing, max p95.
+    // Step 2 overlaps the recent ring (its last cycle, 25 s, is recent): left to the recent points.
+    expect(h.get(EDGE)).toEqual([
+      [15_000, 20, 0.1, 40],
+      [25_000, 4, 0, 7],
+      [30_000, 6, 0, 7],
+    ]);
+    at(35_000, 8);
+    at(40_000, 2); // step 4; recent [35 s, 40 s]; step 2 = one present cycle (4 rps), step 3 = 6 and 8
+    expect(h.get(EDGE)).toEqual([
+      [15_000, 20, 0.1, 40],
+      [25_000, 4, 0, 7],
+      [35_000, 8, 0, 7],
+      [40_000, 2, 0, 7],
+    ]);
+    // Only `coarsePoints` steps are kept: step 1 goes when step 4 closes.
+    at(45_000, 1);
+    at(50_000, 1);
+    expect(h.get(EDGE).map((p) => p[0])).toEqual([25_000, 35_000, 45_000, 50_000]);
+  });
+
+  it("reuses an expired id's slot without its points", () => {
+    const h = new SeriesHistory({ expireMs: 10_000, recent: 4, coarsePoints: 0 });
+    const g0 = labGraph(0, 8);
+    h.record(g0);
+    const before = h.size;
+    for (const t of [5000, 10_000, 15_000]) h.record(labGraph(t, 0));
+    expect(h.get(EDGE)).toEqual([]);
+    // A graph whose only edge is new: it takes a freed slot and has one point, not the old edge's.
+    const g = labGraph(20_000, 8);
+    const renamed = { ...g.edges.find((e) => e.id === EDGE)!, id: 'workload:default:x,workload:default:y' };
+    h.record({ ...g, edges: [renamed], nodes: [] });
+    expect(h.get(renamed.id)).toEqual([[20_000, 8, 0, 7]]);
+    expect(h.size).toBeLessThanOrEqual(before);
   });
 
   it('keeps a tiny 5xx ratio non-zero and latencies from 0 ms to minutes, within their precision', () => {
