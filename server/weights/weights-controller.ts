@@ -306,6 +306,10 @@ export class WeightsController implements WeightsService {
         'restarting a workload needs Kubernetes (a rollout restart); restart these sidecars yourself',
       );
     }
+    // Only workloads whose routes meshscope writes: the endpoint is not a general restart button.
+    if (!this.opts.routes().some((r) => r.source.namespace === namespace && r.source.workload === name)) {
+      return failure(404, 'not_found', `no weighted route has ${namespace}/${name} as its source`);
+    }
     try {
       const result = await this.opts.restart(namespace, name);
       this.log('info', `rollout restart of ${namespace}/${name} by ${who}`);

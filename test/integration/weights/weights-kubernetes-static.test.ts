@@ -269,6 +269,22 @@ describe('static weights in a ConfigMap-mounted bootstrap', () => {
       body: '{}',
     });
     expect(missing.status).toBe(404);
+    // A Deployment that exists but is not the source of a weighted route is not restarted either.
+    cluster.api.apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'unrelated', namespace: 'default' },
+      spec: { template: { metadata: {} } },
+    });
+    const unrelated = await fetch(`${dash.base}/api/workloads/default/unrelated/restart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unrelated.status).toBe(404);
+    expect(JSON.stringify(cluster.api.get('Deployment', 'default', 'unrelated'))).not.toContain(
+      'restartedAt',
+    );
   });
 
   it('converts a route to runtime weights in its ConfigMap', async () => {
