@@ -61,7 +61,9 @@ beforeAll(async () => {
   rules = role.rules;
   const vitest = join(REPO_ROOT, 'node_modules', '.bin', 'vitest');
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(vitest, ['run', '--project', 'integration', ...suites], {
+    // One retry: these suites share the machine with the rest of the run; a test that fails twice
+    // still fails this one.
+    const child = spawn(vitest, ['run', '--project', 'integration', '--retry=1', ...suites], {
       cwd: REPO_ROOT,
       env: { ...process.env, FAKE_KUBE_REQUEST_LOG: logFile, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
