@@ -1,5 +1,6 @@
 // The application shell: navigation between the pages; each page owns its data through react-query.
 import { useEffect, useState } from 'react';
+import { useAlerts } from './api/alerts-client.ts';
 import { AlertsPage } from './pages/AlertsPage.tsx';
 import { GraphPage } from './pages/GraphPage.tsx';
 import { RoutesPage } from './pages/RoutesPage.tsx';
@@ -15,6 +16,7 @@ function pageFromHash(): Page {
 
 export function App() {
   const [page, setPage] = useState<Page>(pageFromHash);
+  const firing = useAlerts().data?.alerts.filter((a) => a.state === 'firing').length ?? 0;
   // The graph's view lives in its URL (namespaces, type, labels, find/hide, selection): coming back to
   // it from another page restores the last one instead of starting over.
   const [graphHash, setGraphHash] = useState(() =>
@@ -43,6 +45,11 @@ export function App() {
               aria-current={p === page ? 'page' : undefined}
             >
               {PAGES[p]}
+              {p === 'alerts' && firing > 0 && (
+                <span className="alert-count" data-testid="alert-count" title={`${firing} firing`}>
+                  {firing}
+                </span>
+              )}
             </a>
           ))}
         </nav>

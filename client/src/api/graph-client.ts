@@ -4,7 +4,9 @@
 // ['graph', graphType, namespaces, window], so every graph can be invalidated by the 'graph' prefix.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { AlertListSchema } from '../../../shared/api/alerts.ts';
 import { type Graph, GraphSchema, type GraphType } from '../../../shared/api/graph.ts';
+import { alertsKeys } from './alerts-client.ts';
 import { ApiRequestError, fetchJson } from './fetch-json.ts';
 import { throttleLatest } from './throttle-latest.ts';
 
@@ -65,6 +67,14 @@ export function useGraph(p: GraphParams, opts: UseGraphOptions = {}) {
   });
 }
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'off';
 
 /** Back-off between reconnection attempts: 1 s, 2 s, 4 s … capped at 30 s, with ±20 % jitter. */
@@ -122,6 +132,11 @@ export function useGraphEvents(
         const parsed = GraphSchema.safeParse(body);
         if (parsed.success) updates.push(parsed.data);
         else console.warn('meshscope: a graph event did not match the contract', parsed.error.issues[0]);
+      });
+      // The alert list rides the same stream (server/api/events-router.ts).
+      es.addEventListener('alerts', (ev: MessageEvent<string>) => {
+        const parsed = AlertListSchema.safeParse(safeJson(ev.data));
+        if (parsed.success) queryClient.setQueryData(alertsKeys.list, parsed.data);
       });
       es.addEventListener('error', () => {
         es.close();

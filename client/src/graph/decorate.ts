@@ -3,6 +3,7 @@
 // find/hide classes are all derived here, so event handlers and the stylesheet never compute them.
 import type { ElementDefinition } from 'cytoscape';
 import type { Graph, GraphEdge, GraphNode, Health, NodeKind, Traffic } from '../../../shared/api/graph.ts';
+import type { AlertMarks } from './alert-marks.ts';
 import type { FindValues, Predicate } from './find-hide.ts';
 import { formatMs, formatPercent, formatRps, formatShare, ratio } from './format.ts';
 import { edgePolicyDecoration, policyDecoration } from './policy-decoration.ts';
@@ -25,6 +26,8 @@ export interface DecorateOptions {
   hide?: Predicate | undefined;
   /** Hide nodes that neither received nor sent requests, and edges without requests, over the window. */
   hideIdle?: boolean;
+  /** Nodes and edges with a firing alert, by worst severity (alert-marks.ts). */
+  alerts?: AlertMarks;
 }
 
 export const HEALTH_COLOURS: Record<Health, string> = {
@@ -46,6 +49,12 @@ export const NODE_SHAPES: Record<NodeKind, string> = {
 /** Badge on edges that carry a weighted route (policy badges: policy-decoration.ts). */
 export const WEIGHT_BADGE = '⚖';
 export const STALE_MARK = '⚠';
+/** Badge of an element with a firing alert (class `alerting alert-<severity>`). */
+export const ALERT_MARK = '🔔';
+
+function withAlert(label: string, severity: string | undefined): string {
+  return severity === undefined ? label : label === '' ? ALERT_MARK : `${ALERT_MARK} ${label}`;
+}
 
 /**
  * Edge width on a log scale of its rate, so 1 rps and 1,000 rps both stay readable: 1 px idle,
@@ -143,7 +152,8 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
     const v = nodeFindValues(n);
     const idle = n.inbound.rps === 0 && n.outbound.rps === 0;
     const policies = policyDecoration(n.policies);
-    const label = nodeLabel(n, stale);
+    const alert = opts.alerts?.nodes.get(n.id);
+    const label = withAlert(nodeLabel(n, stale), alert);
     out.push({
       group: 'nodes',
       data: {
@@ -161,6 +171,7 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
       },
       classes: classes([
         stale && 'stale',
+        alert !== undefined && `alerting alert-${alert}`,
         !n.hasSidecar && 'no-sidecar',
         ...policies.classes,
         opts.find?.(v) === true && 'found',
@@ -171,13 +182,14 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
   for (const e of graph.edges) {
     const v = edgeFindValues(e, byId.get(e.target));
     const policies = edgePolicyDecoration(e);
+    const alert = opts.alerts?.edges.get(e.id);
     out.push({
       group: 'edges',
       data: {
         id: e.id,
         source: e.source,
         target: e.target,
-        label: edgeLabel(e, opts.edgeLabel),
+        label: withAlert(edgeLabel(e, opts.edgeLabel), alert),
         health: e.health,
         colour: HEALTH_COLOURS[e.health],
         width: edgeWidth(e.traffic.rps),
@@ -185,6 +197,7 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
       },
       classes: classes([
         e.weights.length > 0 && 'weighted',
+        alert !== undefined && `alerting alert-${alert}`,
         ...policies.classes,
         opts.find?.(v) === true && 'found',
         ((opts.hideIdle === true && e.traffic.rps === 0) || opts.hide?.(v) === true) && 'hidden',
