@@ -51,8 +51,8 @@ export class UpstreamRequest implements UpstreamHandler {
   private readonly bodyless: boolean;
   private conn: PooledConnection | null = null;
   private pending: PendingRequest | undefined;
-  /** Body bytes given before the connection was ready. */
-  private queued: Buffer[];
+  /** Body bytes given before the connection was ready (null: none, the common case). */
+  private queued: Buffer[] | null;
   private respBuf: Buffer | null = null;
   private headSeen = false;
   private raceRetried = false;
@@ -76,7 +76,7 @@ export class UpstreamRequest implements UpstreamHandler {
     this.host = host;
     this.pool = pool;
     this.head = head;
-    this.queued = [...initialBody];
+    this.queued = initialBody.length > 0 ? [...initialBody] : null;
     this.bodyless = bodyless;
   }
 
@@ -115,11 +115,13 @@ export class UpstreamRequest implements UpstreamHandler {
     sock.write(this.head, 'latin1');
     let ok = true;
     let bytes = this.head.length;
-    for (const b of this.queued) {
-      ok = sock.write(b);
-      bytes += b.length;
+    if (this.queued) {
+      for (const b of this.queued) {
+        ok = sock.write(b);
+        bytes += b.length;
+      }
+      this.queued = null;
     }
-    this.queued = [];
     sock.uncork();
     this.pool.stats.cxTxBytes.inc(bytes);
     if (ok) this.owner.onUpstreamWritable();
@@ -130,6 +132,7 @@ export class UpstreamRequest implements UpstreamHandler {
     if (this.done) return true;
     const conn = this.conn;
     if (!conn) {
+      if (!this.queued) this.queued = [];
       this.queued.push(buf);
       return false;
     }
