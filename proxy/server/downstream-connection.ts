@@ -41,6 +41,7 @@ export class DownstreamConnection {
     this.remoteAddress = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined;
     const sni = (socket as Partial<TLSSocket>).servername;
     this.requestedServerName = typeof sni === 'string' && sni !== '' ? sni : undefined;
+    this.encrypted = (socket as Partial<TLSSocket>).encrypted === true;
     socket.setNoDelay(true);
     const ctx = listener.ctx();
     this.ctxAtOpen = ctx;
@@ -49,6 +50,10 @@ export class DownstreamConnection {
     st.cxHttp1Total.inc();
     st.cxActive.add(1);
     st.cxHttp1Active.add(1);
+    if (this.encrypted) {
+      st.cxSslTotal.inc();
+      st.cxSslActive.add(1);
+    }
     listener.listenerStats.cxTotal.inc();
     listener.listenerStats.cxActive.add(1);
     socket.on('data', (b: Buffer) => this.onData(b));
@@ -62,12 +67,13 @@ export class DownstreamConnection {
 
   private local: string | undefined | null = null;
   private tls: DownstreamTlsInfo | undefined | null = null;
+  /** A TLS connection (downstream_cx_ssl_* stats). */
+  private readonly encrypted: boolean;
 
   /** Certificates and version of a downstream TLS connection, for the `%DOWNSTREAM_PEER_*%` operators. */
   get tlsInfo(): DownstreamTlsInfo | undefined {
     if (this.tls === null) {
-      const s = this.socket as Partial<TLSSocket>;
-      this.tls = s.encrypted === true ? downstreamTlsInfo(this.socket as TLSSocket) : undefined;
+      this.tls = this.encrypted ? downstreamTlsInfo(this.socket as TLSSocket) : undefined;
     }
     return this.tls;
   }
@@ -249,6 +255,7 @@ export class DownstreamConnection {
     const st = this.ctxAtOpen.stats;
     st.cxActive.sub(1);
     st.cxHttp1Active.sub(1);
+    if (this.encrypted) st.cxSslActive.sub(1);
     st.cxDestroy.inc();
     this.listener.listenerStats.cxActive.sub(1);
     this.listener.listenerStats.cxDestroy.inc();

@@ -40,6 +40,8 @@ export class HcmStats {
   readonly cxHttp1Total: Counter;
   readonly cxActive: Gauge;
   readonly cxHttp1Active: Gauge;
+  readonly cxSslTotal: Counter;
+  readonly cxSslActive: Gauge;
   readonly cxDestroy: Counter;
   readonly cxDestroyRemote: Counter;
   readonly cxDestroyLocal: Counter;
@@ -67,6 +69,8 @@ export class HcmStats {
     this.cxHttp1Total = store.counter(`${p}downstream_cx_http1_total`);
     this.cxActive = store.gauge(`${p}downstream_cx_active`);
     this.cxHttp1Active = store.gauge(`${p}downstream_cx_http1_active`);
+    this.cxSslTotal = store.counter(`${p}downstream_cx_ssl_total`);
+    this.cxSslActive = store.gauge(`${p}downstream_cx_ssl_active`);
     this.cxDestroy = store.counter(`${p}downstream_cx_destroy`);
     this.cxDestroyRemote = store.counter(`${p}downstream_cx_destroy_remote`);
     this.cxDestroyLocal = store.counter(`${p}downstream_cx_destroy_local`);

@@ -250,6 +250,7 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
     const prefix = `listener.127.0.0.1_${callee.listenerPort}.ssl.`;
     expect(await counter(callee, `${prefix}handshake`)).toBeGreaterThanOrEqual(1);
     expect(await counter(callee, `${prefix}no_certificate`)).toBe(0);
+    expect(await counter(callee, 'http.inbound.downstream_cx_ssl_total')).toBeGreaterThanOrEqual(1);
     const line = await firstLogLine();
     expect(JSON.parse(line)).toEqual({
       sni: SNI,
