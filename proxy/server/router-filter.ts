@@ -151,7 +151,7 @@ export class RouterFilter implements UpstreamRequestOwner {
   forward(piece: Buffer): void {
     if (this.ended) return;
     const replay = this.replay;
-    if (replay && !replay.append(piece) && replay.contents.length === 0) this.abandonReplay();
+    if (replay && !replay.abandoned && !replay.append(piece)) this.abandonReplay();
     const a = this.attempt;
     if (a) {
       if (!a.write(piece)) this.owner.downstream.pause();

@@ -112,6 +112,21 @@ describe('Desafío 1: retry_on 5xx, num_retries 3', () => {
     expect(flaky.requests.filter((q) => q.path === '/flaky/post').map((q) => q.body)).toEqual([body, body]);
   });
 
+  it('a body past the 1 MiB replay buffer is not retried: retry_or_shadow_abandoned, the 503 goes out', async () => {
+    const body = Buffer.alloc(1536 * 1024, 'x');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/flaky/big`, { method: 'POST', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(503);
+    expect(flaky.countFor('/flaky/big')).toBe(1);
+    expect(await counter('retry_or_shadow_abandoned')).toBe(1);
+  });
+
   it('a connection reset before any answer is retried (5xx covers resets)', async () => {
     const r = await get(`${base}/reset-once/c`);
     expect(r.status).toBe(200);
