@@ -68,6 +68,8 @@ export class FakeKubeApiServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly failures: WatchFailure[] = [];
   private goneAs: 'event' | 'status' = 'event';
+  /** API groups answered as not installed (a cluster without that CRD): 404, and absent from `/apis`. */
+  private readonly hiddenGroups = new Set<string>();
   private port = 0;
 
   constructor() {
@@ -178,6 +180,11 @@ export class FakeKubeApiServer {
     this.failures.push({ status, resource: opts.resource, remaining: opts.count ?? 1 });
   }
 
+  /** Serves `group` as a cluster without its CRDs would (404 on every path, absent from `/apis`). */
+  hideGroup(group: string): void {
+    this.hiddenGroups.add(group);
+  }
+
   /** Sends a BOOKMARK with the current resourceVersion to watches that asked for bookmarks. */
   bookmark(): void {
     for (const w of this.watches) {
@@ -227,6 +234,10 @@ export class FakeKubeApiServer {
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    const apisGroup = /^\/apis\/([^/]+)/.exec(path)?.[1];
+    if (apisGroup !== undefined && this.hiddenGroups.has(apisGroup)) {
+      throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
+    }
     const discovery = this.discovery(path);
     if (discovery !== undefined) {
       if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `${req.method} ${path}`);
@@ -253,7 +264,10 @@ export class FakeKubeApiServer {
   private discovery(path: string): unknown {
     if (path === '/version') return versionInfo();
     if (path === '/api') return coreApiVersions(`127.0.0.1:${this.port}`);
-    if (path === '/apis') return apiGroupList();
+    if (path === '/apis') {
+      const list = apiGroupList();
+      return { ...list, groups: list.groups.filter((g) => !this.hiddenGroups.has(g.name)) };
+    }
     if (path === '/api/v1') return apiResourceList('', 'v1');
     const group = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
     if (group) return apiResourceList(group[1] ?? '', group[2] ?? '');

@@ -1,9 +1,13 @@
 // Discovery in a Kubernetes cluster: informers (list + watch) on Pods, Services, EndpointSlices,
 // ReplicaSets (for the Deployment behind a pod) and ConfigMaps (for the weights kept in them), kept
-// running through failures, and an inventory rebuilt from their caches after each change.
+// running through failures, and an inventory rebuilt from their caches after each change. Where the
+// API server serves Istio's networking.istio.io/v1beta1, VirtualServices and DestinationRules are
+// watched too, for the traffic policies they set (istio-policies.ts); a cluster without Istio answers
+// 404 on the group's discovery, and then they are not watched at all (quietly).
 import {
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   DiscoveryV1Api,
   type KubeConfig,
   type KubernetesObject,
@@ -18,6 +22,7 @@ import type { Inventory, InventorySource } from '../../model/inventory.ts';
 import { type AdminAccess, runningInCluster } from './admin-endpoint.ts';
 import { apiServerAccess } from './api-server-access.ts';
 import { buildInventory } from './cluster-inventory.ts';
+import { type IstioObject, istioPolicies } from './istio-policies.ts';
 import { ResilientInformer, type ResilientInformerOptions } from './resilient-informer.ts';
 
 export interface KubernetesInventoryOptions {
@@ -41,6 +46,10 @@ export interface KubernetesInventoryOptions {
 }
 
 const EMPTY: Inventory = { workloads: [], services: [], sidecars: [] };
+const ISTIO_GROUP = 'networking.istio.io';
+const ISTIO_VERSION = 'v1beta1';
+
+type IstioResource = IstioObject & KubernetesObject;
 
 export class KubernetesInventorySource implements InventorySource {
   private readonly opts: KubernetesInventoryOptions;
@@ -49,6 +58,14 @@ export class KubernetesInventorySource implements InventorySource {
   private readonly endpointSlices: ResilientInformer<V1EndpointSlice>;
   private readonly replicaSets: ResilientInformer<V1ReplicaSet>;
   private readonly configMapInformer: ResilientInformer<V1ConfigMap>;
+  /** VirtualServices and DestinationRules, once start() found the group served. */
+  private istio:
+    | {
+        virtualServices: ResilientInformer<IstioResource>;
+        destinationRules: ResilientInformer<IstioResource>;
+      }
+    | undefined;
+  private istioRetry: NodeJS.Timeout | undefined;
   private readonly listeners: (() => void)[] = [];
   private readonly configMapListeners: (() => void)[] = [];
   private inventory: Inventory = EMPTY;
@@ -111,6 +128,65 @@ export class KubernetesInventorySource implements InventorySource {
     this.configMapInformer.informer.on('change', () => this.notify(this.configMapListeners));
   }
 
+  /**
+   * Asks discovery whether Istio's group is served and, if so, starts its informers. 404: Istio is not
+   * installed, said nowhere. An API server that cannot be reached is asked again (with the informers'
+   * back-off; the outage itself is what their errors report); an HTTP error other than 404 (a 403 from
+   * a role without discovery) is reported, then asked again.
+   */
+  private async discoverIstio(attempt = 0): Promise<void> {
+    if (!this.started || this.istio !== undefined) return;
+    const custom = this.opts.kubeConfig.makeApiClient(CustomObjectsApi);
+    let resources: string[];
+    try {
+      const list = await custom.getAPIResources({ group: ISTIO_GROUP, version: ISTIO_VERSION });
+      resources = list.resources.map((r) => r.name);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 404) return;
+      if (typeof code === 'number') this.opts.onError?.(ISTIO_GROUP, e);
+      const backoff = this.opts.restartDelayMs ?? { initial: 1_000, max: 30_000 };
+      const delay = Math.min(backoff.initial * 2 ** attempt, backoff.max);
+      this.istioRetry = setTimeout(() => void this.discoverIstio(attempt + 1), delay);
+      this.istioRetry.unref();
+      return;
+    }
+    if (!resources.includes('virtualservices') || !resources.includes('destinationrules')) return;
+    if (!this.started) return;
+    const istio = this.istioInformers();
+    this.istio = istio;
+    await Promise.all([istio.virtualServices.start(), istio.destinationRules.start()]);
+    this.scheduleRebuild();
+  }
+
+  private istioInformers(): NonNullable<typeof this.istio> {
+    const kc = this.opts.kubeConfig;
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const ns = this.opts.namespace;
+    const base = `/apis/${ISTIO_GROUP}/${ISTIO_VERSION}`;
+    const make = (plural: string) => {
+      const path =
+        ns === undefined ? `${base}/${plural}` : `${base}/namespaces/${encodeURIComponent(ns)}/${plural}`;
+      const list: ListPromise<IstioResource> = () =>
+        (ns === undefined
+          ? custom.listClusterCustomObject({ group: ISTIO_GROUP, version: ISTIO_VERSION, plural })
+          : custom.listNamespacedCustomObject({
+              group: ISTIO_GROUP,
+              version: ISTIO_VERSION,
+              namespace: ns,
+              plural,
+            })) as ReturnType<ListPromise<IstioResource>>;
+      const informer = new ResilientInformer<IstioResource>(kc, path, list, {
+        ...(this.opts.delayFn ? { delayFn: this.opts.delayFn } : {}),
+        ...(this.opts.restartDelayMs ? { restartDelayMs: this.opts.restartDelayMs } : {}),
+        onError: (err) => this.opts.onError?.(plural, err),
+      });
+      informer.informer.on('change', () => this.scheduleRebuild());
+      return informer;
+    };
+    return { virtualServices: make('virtualservices'), destinationRules: make('destinationrules') };
+  }
+
   current(): Inventory {
     return this.inventory;
   }
@@ -142,6 +218,10 @@ export class KubernetesInventorySource implements InventorySource {
       endpointslices: this.endpointSlices.restarts,
       replicasets: this.replicaSets.restarts,
       configmaps: this.configMapInformer.restarts,
+      ...(this.istio && {
+        virtualservices: this.istio.virtualServices.restarts,
+        destinationrules: this.istio.destinationRules.restarts,
+      }),
     };
   }
 
@@ -158,18 +238,27 @@ export class KubernetesInventorySource implements InventorySource {
       );
       this.refreshTimer.unref();
     }
-    await Promise.all(this.informers().map((i) => i.start()));
+    await Promise.all([...this.informers().map((i) => i.start()), this.discoverIstio()]);
     this.rebuild();
   }
 
   async stop(): Promise<void> {
     this.started = false;
     clearInterval(this.refreshTimer);
+    clearTimeout(this.istioRetry);
     await Promise.all(this.informers().map((i) => i.stop()));
   }
 
   private informers(): ResilientInformer<KubernetesObject>[] {
-    return [this.pods, this.services, this.endpointSlices, this.replicaSets, this.configMapInformer];
+    const istio = this.istio === undefined ? [] : [this.istio.virtualServices, this.istio.destinationRules];
+    return [
+      this.pods,
+      this.services,
+      this.endpointSlices,
+      this.replicaSets,
+      this.configMapInformer,
+      ...istio,
+    ];
   }
 
   private async refreshCredentials(): Promise<void> {
@@ -203,6 +292,10 @@ export class KubernetesInventorySource implements InventorySource {
       },
       this.access,
     );
+    if (this.istio !== undefined) {
+      const policies = istioPolicies(this.istio.virtualServices.list(), this.istio.destinationRules.list());
+      if (policies.length > 0) next.istioPolicies = policies;
+    }
     const json = JSON.stringify(next);
     if (json === this.inventoryJson) return;
     this.inventory = next;

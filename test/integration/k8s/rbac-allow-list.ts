@@ -44,23 +44,16 @@ export const RBAC_ALLOW_LIST: readonly AllowListEntry[] = [
   // Istio. The weights API's Istio strategy (server/weights/istio-strategy.ts) gets and patches
   // VirtualServices and lists and patches DestinationRules, exercised by
   // test/integration/weights/weights-istio.test.ts; it creates a DestinationRule when none holds the
-  // subsets (not exercised: that test's rule exists). Reading every VirtualService and DestinationRule
-  // (list and watch) is for the traffic policies Istio configures, shown beside the graph
-  // (server/sources/kubernetes/istio-policies.ts, being built).
-  ...(['list', 'watch'] as const).map((verb) => ({
-    apiGroup: 'networking.istio.io',
-    resource: 'virtualservices',
-    verb,
-    feature: 'Istio traffic policies beside the graph (VirtualService retries, timeouts, faults)',
-    exercisedBy: 'being built: server/sources/kubernetes/istio-policies.ts',
-  })),
-  ...(['get', 'watch'] as const).map((verb) => ({
+  // subsets (not exercised: that test's rule exists). The traffic policies Istio configures are read
+  // by list and watch on both (server/sources/kubernetes/istio-policies.ts, exercised by
+  // test/integration/kubernetes/istio-policies.test.ts); nothing gets one DestinationRule by name.
+  {
     apiGroup: 'networking.istio.io',
     resource: 'destinationrules',
-    verb,
+    verb: 'get',
     feature: 'Istio traffic policies beside the graph (DestinationRule circuit breakers, outlier detection)',
-    exercisedBy: 'being built: server/sources/kubernetes/istio-policies.ts',
-  })),
+    exercisedBy: 'not exercised: the informer lists and watches; get implied by them',
+  },
   {
     apiGroup: 'networking.istio.io',
     resource: 'destinationrules',

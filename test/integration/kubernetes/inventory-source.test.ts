@@ -179,7 +179,8 @@ describe('KubernetesInventorySource on the simulated cluster', () => {
 
   it('re-watches after the server ends its watches', async () => {
     const source = await startSource();
-    expect(cluster.api.dropWatches()).toBe(5);
+    // Five informers, and VirtualServices and DestinationRules: the fake serves networking.istio.io.
+    expect(cluster.api.dropWatches()).toBe(7);
     cluster.api.apply(fakePod('after-drop', '127.0.1.4', { app: 'after-drop' }));
     await until(source, 'the pod added after the drop', (i) => workload(i, 'after-drop') !== undefined);
     cluster.api.remove('Pod', 'default', 'after-drop');
@@ -190,6 +191,8 @@ describe('KubernetesInventorySource on the simulated cluster', () => {
       endpointslices: 0,
       replicasets: 0,
       configmaps: 0,
+      virtualservices: 0,
+      destinationrules: 0,
     });
   });
 
