@@ -262,6 +262,34 @@ describe('weights of an Istio route (VirtualService)', () => {
     });
   });
 
+  it('creates the DestinationRule, named after the service, when none holds the subsets', async () => {
+    cluster.api.remove('DestinationRule', 'default', 'reviews');
+    // istiod has not pushed the first change here, yet the route's version is the one it answered.
+    const r = (await route(dash.base, routeId))!;
+    const res = await putWeights(dash.base, routeId, { weights: { [V1]: 10, [V2]: 90 } }, r.version);
+    const body: unknown = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    const result = WeightChangeResultSchema.parse(body);
+    expect(result).toMatchObject({
+      from: { [V1]: 50, [V2]: 50 },
+      warnings: ['created DestinationRule default/reviews with subsets v1, v2'],
+    });
+    const dr = cluster.api.get('DestinationRule', 'default', 'reviews')!;
+    expect(dr['spec']).toEqual({
+      host: 'reviews.default.svc.cluster.local',
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+    });
+    expect(dr.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'meshscope' });
+    const vs = cluster.api.get('VirtualService', 'default', 'reviews')!;
+    const history = JSON.parse(
+      vs.metadata.annotations?.['meshscope.io/weights-history'] ?? '[]',
+    ) as unknown[];
+    expect(history).toHaveLength(2);
+  });
+
   it('refuses weights the VirtualService has no route for, changing nothing', async () => {
     const r = (await route(dash.base, routeId))!;
     const vsBefore = JSON.stringify(cluster.api.get('VirtualService', 'default', 'reviews')!['spec']);
