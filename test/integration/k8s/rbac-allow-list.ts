@@ -43,8 +43,8 @@ export const RBAC_ALLOW_LIST: readonly AllowListEntry[] = [
   },
   // Istio. The weights API's Istio strategy (server/weights/istio-strategy.ts) gets and patches
   // VirtualServices and lists and patches DestinationRules, exercised by
-  // test/integration/weights/weights-istio.test.ts; it creates a DestinationRule when none holds the
-  // subsets (not exercised: that test's rule exists). The traffic policies Istio configures are read
+  // test/integration/weights/weights-istio.test.ts, which also has it create a DestinationRule when
+  // none holds the subsets. The traffic policies Istio configures are read
   // by list and watch on both (server/sources/kubernetes/istio-policies.ts, exercised by
   // test/integration/kubernetes/istio-policies.test.ts); nothing gets one DestinationRule by name.
   {
@@ -53,12 +53,5 @@ export const RBAC_ALLOW_LIST: readonly AllowListEntry[] = [
     verb: 'get',
     feature: 'Istio traffic policies beside the graph (DestinationRule circuit breakers, outlier detection)',
     exercisedBy: 'not exercised: the informer lists and watches; get implied by them',
-  },
-  {
-    apiGroup: 'networking.istio.io',
-    resource: 'destinationrules',
-    verb: 'create',
-    feature: 'Istio weights: a DestinationRule with the subsets when none exists, as Kiali’s wizard does',
-    exercisedBy: 'not exercised: weights-istio.test.ts starts with a DestinationRule',
   },
 ];
