@@ -115,7 +115,9 @@ export class RetryState {
   private readonly policy: RetryPolicy;
   private readonly retries: Resource;
   private readonly stats: RetryCounters;
-  private readonly backOff: JitteredBackOff;
+  private readonly random: () => number;
+  /** Made at the first retry: most requests never need one. */
+  private backOff: JitteredBackOff | undefined;
   private remaining: number;
   /** A retry is scheduled or running: it holds one `max_retries` slot until the next decision. */
   private holding = false;
@@ -130,11 +132,7 @@ export class RetryState {
     this.retries = retries;
     this.stats = stats;
     this.remaining = policy.numRetries;
-    this.backOff = new JitteredBackOff(
-      policy.backOff?.baseIntervalMs ?? DEFAULT_BASE_INTERVAL_MS,
-      policy.backOff?.maxIntervalMs,
-      random,
-    );
+    this.random = random;
   }
 
   get perTryTimeoutMs(): number | undefined {
@@ -169,6 +167,14 @@ export class RetryState {
   }
 
   nextBackOffMs(): number {
+    if (!this.backOff) {
+      const b = this.policy.backOff;
+      this.backOff = new JitteredBackOff(
+        b?.baseIntervalMs ?? DEFAULT_BASE_INTERVAL_MS,
+        b?.maxIntervalMs,
+        this.random,
+      );
+    }
     return this.backOff.nextBackOffMs();
   }
 
