@@ -50,7 +50,7 @@ export const NODE_SHAPES: Record<NodeKind, string> = {
 export const WEIGHT_BADGE = '⚖';
 export const STALE_MARK = '⚠';
 /** Badge of an element with a firing alert (class `alerting alert-<severity>`). */
-export const ALERT_MARK = '🔔';
+export const ALERT_MARK = '⚑';
 
 function withAlert(label: string, severity: string | undefined): string {
   return severity === undefined ? label : label === '' ? ALERT_MARK : `${ALERT_MARK} ${label}`;

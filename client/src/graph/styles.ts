@@ -91,7 +91,7 @@ export const graphStylesheet: StylesheetJson = [
     selector: '.badge-circuitBreakerOpen, .badge-ejected',
     style: { color: '#a30000', 'font-weight': 'bold' },
   },
-  // A firing alert (alert-marks.ts): the element's label, where its 🔔 is, in the severity's colour.
+  // A firing alert (alert-marks.ts): the element's label, where its ⚑ is, in the severity's colour.
   { selector: '.alerting', style: { 'font-weight': 'bold' } },
   { selector: '.alert-critical', style: { color: '#a30000' } },
   { selector: '.alert-warning', style: { color: '#795600' } },

@@ -3,6 +3,19 @@
 import type { MeshSnapshot } from '../mesh-snapshot.ts';
 import type { Candidate, SettingsLookup } from './candidate.ts';
 
+/**
+ * The scrape error without what repeats or swamps it: the sidecar id the scraper prefixes, and the
+ * query strings of admin URLs (a `filter=` regex runs to hundreds of characters).
+ */
+export function scrapeErrorText(id: string, error: string | null): string {
+  if (error === null) return 'scrape failed';
+  const text = (error.startsWith(`${id}: `) ? error.slice(id.length + 2) : error).replace(
+    /(https?:\/\/[^\s?]+)\?\S*/g,
+    '$1',
+  );
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
 export function evaluateSidecars(snap: MeshSnapshot, settings: SettingsLookup): Candidate[] {
   const out: Candidate[] = [];
   for (const s of snap.sidecars) {
@@ -17,7 +30,7 @@ export function evaluateSidecars(snap: MeshSnapshot, settings: SettingsLookup): 
       where: { sidecar: s.id },
       value: s.lastSuccess === null ? 0 : (snap.at - s.lastSuccess) / 1000,
       summary: `Sidecar ${s.id} cannot be scraped`,
-      description: `${s.id}: ${s.lastError ?? 'scrape failed'} (${since}).`,
+      description: `${s.id}: ${scrapeErrorText(s.id, s.lastError)} (${since}).`,
     });
   }
   return out;

@@ -194,6 +194,18 @@ describe('sidecarScrapeFailing', () => {
     expect(c!.description).toBe('default/backend-v1/0: connect ECONNREFUSED (last success 30s ago).');
     expect(fired(snapshot(0, { sidecars: [sidecar({})] }), 'sidecarScrapeFailing')).toEqual([]);
   });
+
+  it('keeps the scrape error short: no repeated id, no admin URL query strings', () => {
+    const lastError =
+      'default/backend-v1/0: GET http://127.0.0.12:9901/stats/prometheus?usedonly&filter=%5Ecluster%5C..%2B (long): connect ECONNREFUSED';
+    const [c] = fired(
+      snapshot(5000, { sidecars: [sidecar({ up: false, lastSuccess: 0, lastError })] }),
+      'sidecarScrapeFailing',
+    );
+    expect(c!.description).toBe(
+      'default/backend-v1/0: GET http://127.0.0.12:9901/stats/prometheus (long): connect ECONNREFUSED (last success 5s ago).',
+    );
+  });
 });
 
 describe('trafficStopped', () => {

@@ -79,10 +79,10 @@ describe('alertMarks', () => {
     const m = alertMarks([alert({ edge: `${W_PP},${W_R2}` })], workloads);
     const els = decorate(workloads, { edgeLabel: 'none', alerts: m });
     const e = els.find((x) => x.data.id === `${W_PP},${W_R2}`)!;
-    expect(e.data['label']).toBe('🔔');
+    expect(e.data['label']).toBe('⚑');
     expect(e.classes).toContain('alerting alert-critical');
     const n = els.find((x) => x.data.id === W_R2)!;
-    expect(n.data['label']).toBe('🔔 reviews-v2');
+    expect(n.data['label']).toBe('⚑ reviews-v2');
     expect(els.find((x) => x.data.id === W_PP)!.classes).not.toContain('alerting');
   });
 });
