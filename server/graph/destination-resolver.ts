@@ -3,7 +3,9 @@
 // workload; a host named `<svc>.<ns>.svc.cluster.local` (STRICT_DNS/LOGICAL_DNS keep the configured
 // name as `hostname`), or whose address is a Service's ClusterIP, is that Service, and the workloads
 // behind it when its endpoints are known; anything else is an `unknown` destination named after the
-// cluster.
+// cluster. A cluster with no host at all (a headless Service scaled to zero: its STRICT_DNS name
+// resolves to nothing) is named from its configuration instead: the `load_assignment` addresses of
+// its config_dump (`configured`), a `<svc>.<ns>.svc.cluster.local` name giving the Service.
 //
 // How a cluster's requests split over its hosts cannot be read from cluster stats (they count per
 // cluster), so each destination gets the share of the hosts' load-balancing weights it holds: what
@@ -29,6 +31,7 @@ export function clusterDestinations(
   caller: WorkloadInfo,
   cluster: string,
   hosts: readonly UpstreamHost[] | undefined,
+  configured?: readonly string[],
 ): Destination[] {
   const istio = ISTIO_CLUSTER.exec(cluster);
   // The sidecar's own app: Istio's inbound clusters, reached over the pod's network namespace.
@@ -36,7 +39,10 @@ export function clusterDestinations(
   const subset = istio?.[3] || undefined;
   if (hosts === undefined || hosts.length === 0) {
     const service = istio === null ? undefined : index.serviceByDnsName(istio[4]);
-    const parts = service === undefined ? [] : serviceParts(index, service, subset);
+    const parts =
+      service === undefined
+        ? configuredParts(index, caller, cluster, configured, subset)
+        : serviceParts(index, service, subset);
     return parts.length > 0 ? parts : [{ entity: unknownEntity(caller, cluster), share: 1 }];
   }
 
@@ -78,6 +84,37 @@ function hostParts(
   // A loopback host no workload claims is the sidecar's own app (sidecars reach it over localhost).
   if (isLoopback(host.address)) return [{ entity: workloadEntity(caller), share: 1 }];
   return [];
+}
+
+/**
+ * A hostless cluster's configured addresses, each an equal part (what a STRICT_DNS cluster spreads
+ * over its names' hosts once they resolve): a Service DNS name is that Service; any other address is
+ * the cluster's `unknown` destination, so its part is not pinned on the Services.
+ */
+function configuredParts(
+  index: MeshIndex,
+  caller: WorkloadInfo,
+  cluster: string,
+  configured: readonly string[] | undefined,
+  subset: string | undefined,
+): Destination[] {
+  if (configured === undefined) return [];
+  const byKey = new Map<string, Destination>();
+  for (const address of configured) {
+    const service = index.serviceByDnsName(address);
+    const parts =
+      service === undefined
+        ? [{ entity: unknownEntity(caller, cluster), share: 1 }]
+        : serviceParts(index, service, subset);
+    for (const part of parts) {
+      const k = entityKey(part.entity);
+      const share = part.share / configured.length;
+      const seen = byKey.get(k);
+      if (seen === undefined) byKey.set(k, { entity: part.entity, share });
+      else seen.share += share;
+    }
+  }
+  return [...byKey.values()];
 }
 
 /**

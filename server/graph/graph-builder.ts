@@ -123,7 +123,8 @@ function addOutboundEdges(index: MeshIndex, traffic: TrafficSource, book: EdgeBo
       if (t === undefined || !(t.rps > 0)) continue;
       const policies = clusterPolicies(scrape, cluster, t, figures);
       const mirror = shadows?.has(cluster) === true;
-      for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster))) {
+      const configured = scrape.configuredAddresses?.get(cluster);
+      for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster), configured)) {
         // A cluster leading back to the sidecar's own workload is its local app: the inbound side,
         // whose policies (a fault on the inbound listener) are the node's.
         if (isWorkload(d.entity, caller)) {
@@ -152,7 +153,8 @@ function addRouteWeights(index: MeshIndex, traffic: TrafficSource, book: EdgeBoo
         observed: observedShare(route, cluster),
       };
       const hosts = route.scrape.hosts.get(cluster.name);
-      for (const d of clusterDestinations(index, route.caller, cluster.name, hosts)) {
+      const configured = route.scrape.configuredAddresses?.get(cluster.name);
+      for (const d of clusterDestinations(index, route.caller, cluster.name, hosts, configured)) {
         if (isWorkload(d.entity, route.caller)) continue;
         const edge = book.ensure(source, d.entity);
         edge.clusters.add(cluster.name);

@@ -32,7 +32,14 @@ function toWeightedRoute(route: WeightedRouteFacts, index: MeshIndex, mapper: No
     // The denominator the sidecar draws from: the sum of the effective weights.
     totalWeight: route.totalEffectiveWeight,
     clusters: route.clusters.map((c) => {
-      const destinations = clusterDestinations(index, route.caller, c.name, route.scrape.hosts.get(c.name));
+      const { hosts, configuredAddresses } = route.scrape;
+      const destinations = clusterDestinations(
+        index,
+        route.caller,
+        c.name,
+        hosts.get(c.name),
+        configuredAddresses?.get(c.name),
+      );
       // The destination taking the largest share (a cluster spread over several workloads names one).
       const main = destinations.reduce<(typeof destinations)[number] | undefined>(
         (best, d) => (best === undefined || d.share > best.share ? d : best),

@@ -91,6 +91,11 @@ export interface SidecarScrape {
   istio: IstioDestinationCounters[];
   /** Upstream hosts per cluster, from /clusters?format=json. */
   hosts: Map<string, UpstreamHost[]>;
+  /**
+   * Per cluster, the endpoint addresses its config_dump `load_assignment` lists (a STRICT_DNS cluster's
+   * DNS name): what names a destination whose DNS answers no host. Absent from older producers.
+   */
+  configuredAddresses?: Map<string, string[]>;
   routes: WeightedRouteConfig[];
   /** /runtime final values. */
   runtime: Map<string, string>;

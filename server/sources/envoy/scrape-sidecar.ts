@@ -11,6 +11,7 @@ import type { SidecarScrape } from '../../model/sidecar-data.ts';
 import { type AdminResponse, adminGet } from './admin-client.ts';
 import { CLUSTERS_PATH, CONFIG_DUMP_PATH, RUNTIME_PATH, statsRequestPath } from './admin-paths.ts';
 import { parseClustersJson } from './clusters-json.ts';
+import { clusterAddressesFromConfigDump } from './config-dump-cluster-addresses.ts';
 import { policiesFromConfigDump } from './config-dump-policies.ts';
 import { weightedRoutesFromConfigDump } from './config-dump-routes.ts';
 import type { InboundHcmPredicate } from './downstream-stats.ts';
@@ -86,17 +87,19 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
   const previous = opts.previous;
   const hosts = structure(clusters, parseClustersJson, previous?.hosts ?? new Map());
   // One parse of the config dump for both: it is the largest document of a scrape.
-  const { routes, runtimeDiskLayer, policies } = structure(
+  const { routes, runtimeDiskLayer, policies, configuredAddresses } = structure(
     configDump,
     (doc) => ({
       routes: weightedRoutesFromConfigDump(doc),
       runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
       policies: policiesFromConfigDump(doc),
+      configuredAddresses: clusterAddressesFromConfigDump(doc),
     }),
     {
       routes: previous?.routes ?? [],
       runtimeDiskLayer: previous?.runtimeDiskLayer,
       policies: previous?.policies,
+      configuredAddresses: previous?.configuredAddresses,
     },
   );
   const runtimeValues = structure(runtime, parseRuntimeJson, previous?.runtime ?? new Map());
@@ -122,6 +125,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     gauges: extracted.gauges,
     istio: extracted.istio,
     hosts,
+    ...(configuredAddresses !== undefined && { configuredAddresses }),
     routes,
     runtime: runtimeValues,
     ...(runtimeDiskLayer !== undefined && { runtimeDiskLayer }),

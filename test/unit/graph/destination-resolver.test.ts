@@ -92,3 +92,49 @@ describe('clusterDestinations', () => {
     });
   });
 });
+
+describe('clusterDestinations of a cluster with no host (its configured addresses from config_dump)', () => {
+  const hostless = (cluster: string, configured: string[], hosts: Parameters<typeof shares>[1] = []) =>
+    Object.fromEntries(
+      clusterDestinations(index, web, cluster, hosts, configured).map((d) => [entityKey(d.entity), d.share]),
+    );
+
+  it('names a headless Service scaled to zero by its STRICT_DNS name, not unknown', () => {
+    // No such Service in the inventory (its endpoints are gone with its pods): the name alone makes it.
+    expect(hostless('backend_v1', ['backend-v1.default.svc.cluster.local'])).toEqual({
+      's/default/backend-v1': 1,
+    });
+    // The same with /clusters not listing the cluster at all.
+    expect(
+      Object.fromEntries(
+        clusterDestinations(index, web, 'backend_v1', undefined, [
+          'backend-v1.default.svc.cluster.local',
+        ]).map((d) => [entityKey(d.entity), d.share]),
+      ),
+    ).toEqual({ 's/default/backend-v1': 1 });
+  });
+
+  it('goes through the Service to the workloads behind it when its endpoints are known', () => {
+    const s = hostless('api', ['api.shop.svc.cluster.local']);
+    expect(s['w/shop/api-v1']).toBeCloseTo(2 / 3);
+    expect(s['w/shop/api-v2']).toBeCloseTo(1 / 3);
+  });
+
+  it('shares equally over several names, and keeps an address that names no Service as unknown', () => {
+    expect(
+      hostless('two', ['backend-v1.default.svc.cluster.local', 'backend-v2.default.svc.cluster.local']),
+    ).toEqual({ 's/default/backend-v1': 0.5, 's/default/backend-v2': 0.5 });
+    expect(hostless('mixed', ['backend-v1.default.svc.cluster.local', 'db.example.com'])).toEqual({
+      's/default/backend-v1': 0.5,
+      'u/shop/mixed': 0.5,
+    });
+    expect(hostless('external', ['api.stripe.com'])).toEqual({ 'u/shop/external': 1 });
+    expect(hostless('none', [])).toEqual({ 'u/shop/none': 1 });
+  });
+
+  it('is only a fallback: hosts, when there are any, decide', () => {
+    expect(hostless('api_v2', ['backend-v1.default.svc.cluster.local'], [host('10.0.0.21', 80)])).toEqual({
+      'w/shop/api-v2': 1,
+    });
+  });
+});

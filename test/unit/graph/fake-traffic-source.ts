@@ -15,6 +15,8 @@ import type { Traffic } from '../../../shared/api/graph.ts';
 export interface FakeSidecar {
   clusters?: Record<string, Traffic>;
   hosts?: Record<string, UpstreamHost[]>;
+  /** Per cluster, the config_dump's load_assignment addresses (SidecarScrape.configuredAddresses). */
+  configuredAddresses?: Record<string, string[]>;
   routes?: WeightedRouteConfig[];
   runtime?: Record<string, string>;
   istio?: { key: IstioDestinationKey; traffic: Traffic }[];
@@ -103,6 +105,9 @@ export class FakeTrafficSource implements TrafficSource {
       clusters: new Map([...names].map((n) => [n, zeroCounters()])),
       istio: [],
       hosts: new Map(Object.entries(s.hosts ?? {})),
+      ...(s.configuredAddresses !== undefined && {
+        configuredAddresses: new Map(Object.entries(s.configuredAddresses)),
+      }),
       routes: s.routes ?? [],
       runtime: new Map(Object.entries(s.runtime ?? {})),
       downstream: undefined,
