@@ -130,3 +130,33 @@ describe('the load test: 1 connection, 1 pending request, a slow backend', () =>
     await proxy.stop();
   });
 });
+
+describe('routing priority', () => {
+  it('a HIGH-priority route uses the HIGH thresholds and its own pool; DEFAULT traffic is untouched', async () => {
+    const lab = labBootstrap({ backend_v1: v1.port, backend_v2: v2.port });
+    lab.routes.splice(
+      0,
+      lab.routes.length,
+      {
+        match: { prefix: '/high/' },
+        route: { cluster: 'backend_v1', priority: 'HIGH', prefix_rewrite: '/' },
+      },
+      { match: { prefix: '/' }, route: { cluster: 'backend_v1' } },
+    );
+    // HIGH may queue nothing: with no idle HIGH connection, every HIGH request overflows.
+    lab.cluster('backend_v1')['circuit_breakers'] = {
+      thresholds: [{ priority: 'HIGH', max_pending_requests: 0 }],
+    };
+    const proxy = await startProxy(lab.doc);
+    const base = `http://127.0.0.1:${proxy.listenerPort}`;
+    expect((await get(`${base}/`)).status).toBe(200);
+    const high = await get(`${base}/high/`);
+    expect(high.status).toBe(503);
+    expect(high.body).toContain('reset reason: overflow');
+    const stats = (await proxy.admin('/stats/prometheus')).body;
+    expect(promValue(stats, 'envoy_cluster_circuit_breakers_high_rq_pending_open', 'backend_v1')).toBe(1);
+    expect(promValue(stats, 'envoy_cluster_circuit_breakers_default_rq_pending_open', 'backend_v1')).toBe(0);
+    expect(promValue(stats, 'envoy_cluster_upstream_rq_pending_overflow', 'backend_v1')).toBe(1);
+    await proxy.stop();
+  });
+});
