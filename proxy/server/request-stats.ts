@@ -2,6 +2,7 @@
 // references so the request path only bumps fields. Names follow Envoy's docs
 // (config/http/http_conn_man/stats and config/upstream/cluster_manager/cluster_stats).
 import type { Counter, Gauge, Histogram, StatsStore } from '../stats/store.ts';
+import type { UpstreamSslStats } from '../upstream/upstream-tls.ts';
 
 /**
  * `<base>_1xx` … `<base>_5xx`, created on first use: Envoy's per-class (and per-code) stats appear only
@@ -178,6 +179,18 @@ export class ClusterRequestStats {
     this.rqRetryLimitExceeded = store.counter(`${p}upstream_rq_retry_limit_exceeded`);
     this.rqRetryBackoffExponential = store.counter(`${p}upstream_rq_retry_backoff_exponential`);
     this.retryOrShadowAbandoned = store.counter(`${p}retry_or_shadow_abandoned`);
+  }
+
+  private sslStats: UpstreamSslStats | undefined;
+
+  /** `cluster.<name>.ssl.*`, made on first use (only clusters with an UpstreamTlsContext have them). */
+  get ssl(): UpstreamSslStats {
+    this.sslStats ??= {
+      handshake: this.store.counter(`${this.prefix}ssl.handshake`),
+      connectionError: this.store.counter(`${this.prefix}ssl.connection_error`),
+      failVerifyError: this.store.counter(`${this.prefix}ssl.fail_verify_error`),
+    };
+    return this.sslStats;
   }
 
   /** `upstream_rq_<code>` exists only once a response with that code was seen, as in Envoy. */

@@ -13,7 +13,12 @@ import type { Cluster } from '../config/model.ts';
 import type { ClusterRequestStats } from '../server/request-stats.ts';
 import type { Host } from './host.ts';
 import { ResourceManager } from './resource-manager.ts';
-import { upstreamSecureContext, verifiesUpstream } from './upstream-tls.ts';
+import {
+  countUpstreamHandshake,
+  skipServerIdentity,
+  upstreamSecureContext,
+  verifiesUpstream,
+} from './upstream-tls.ts';
 
 export interface UpstreamHandler {
   onUpstreamData(buf: Buffer): void;
@@ -205,8 +210,10 @@ export class ConnectionPool {
         secureContext: this.secureContext,
         // Envoy verifies the upstream certificate only when a validation_context (trusted_ca) is given.
         rejectUnauthorized: verifiesUpstream(tlsConf),
+        checkServerIdentity: skipServerIdentity,
         ALPNProtocols: tlsConf.alpn ?? ['http/1.1'],
       });
+      countUpstreamHandshake(socket as tls.TLSSocket, stats.ssl);
     } else {
       socket = net.connect({ host: host.address, port: host.port });
     }

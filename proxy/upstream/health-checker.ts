@@ -17,7 +17,12 @@ import {
   nextCheckDelayMs,
   statusInRanges,
 } from './health-check-session.ts';
-import { type UpstreamTls, upstreamSecureContext, verifiesUpstream } from './upstream-tls.ts';
+import {
+  skipServerIdentity,
+  type UpstreamTls,
+  upstreamSecureContext,
+  verifiesUpstream,
+} from './upstream-tls.ts';
 
 /** What the checker needs from a host; `Host` satisfies it. */
 export interface CheckedHost extends HealthCheckedHost {
@@ -173,6 +178,7 @@ export class HealthChecker<H extends CheckedHost> {
       if (servername !== undefined) options.servername = servername;
       options.secureContext = this.secureContext;
       options.rejectUnauthorized = verifiesUpstream(t);
+      options.checkServerIdentity = skipServerIdentity;
       options.ALPNProtocols = t.alpn ?? ['http/1.1'];
     }
     const req = (t ? https : http).request(options);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Cluster } from '../config/model.ts';
+import type { Counter } from '../stats/store.ts';
 
 export type UpstreamTls = NonNullable<Cluster['tls']>;
 
@@ -20,4 +21,42 @@ export function upstreamSecureContext(t: UpstreamTls): tls.SecureContext {
 /** Whether the upstream certificate must chain to the configured CA. */
 export function verifiesUpstream(t: UpstreamTls): boolean {
   return t.caFile !== undefined || t.caPem !== undefined;
+}
+
+/**
+ * Node checks the upstream certificate's names against the SNI (or the IP); Envoy does not — it checks
+ * only the chain against trusted_ca, and names only when match_typed_subject_alt_names is set (not
+ * supported here). So the name check is skipped.
+ */
+export function skipServerIdentity(): undefined {
+  return undefined;
+}
+
+/** Envoy's `cluster.<name>.ssl.*` counters for the TLS handshakes with upstream hosts. */
+export interface UpstreamSslStats {
+  handshake: Counter;
+  connectionError: Counter;
+  failVerifyError: Counter;
+}
+
+// OpenSSL's X509_V_ERR_* names, as Node reports them on a connection whose certificate failed verification.
+const VERIFY_ERROR = /CERT|ISSUER|SIGNATURE|VERIFY|SELF_SIGNED|CRL|UNTRUSTED|REJECTED/;
+
+/** Counts one upstream TLS connection's handshake outcome. */
+export function countUpstreamHandshake(socket: tls.TLSSocket, ssl: UpstreamSslStats): void {
+  // Only failures after the TCP connection is up are TLS failures (a refused connection is not).
+  let tcpUp = false;
+  socket.once('connect', () => {
+    tcpUp = true;
+  });
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (!tcpUp) return;
+    ssl.connectionError.inc();
+    if (err.code !== undefined && VERIFY_ERROR.test(err.code)) ssl.failVerifyError.inc();
+  };
+  socket.once('error', onError);
+  socket.once('secureConnect', () => {
+    socket.off('error', onError);
+    ssl.handshake.inc();
+  });
 }

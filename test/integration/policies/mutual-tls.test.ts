@@ -210,6 +210,7 @@ beforeAll(async () => {
                 hcm('outbound', [
                   { match: { prefix: '/no-cert' }, route: { cluster: 'backend_no_cert' } },
                   { match: { prefix: '/wrong-ca' }, route: { cluster: 'backend_wrong_ca' } },
+                  { match: { prefix: '/other-sni' }, route: { cluster: 'backend_other_sni' } },
                   { match: { prefix: '/' }, route: { cluster: 'backend_mtls' } },
                 ]),
               ],
@@ -224,6 +225,14 @@ beforeAll(async () => {
           upstreamTls({ tls_certificates: [clientCert], validation_context: { trusted_ca: mesh } }),
         ),
         cluster('backend_no_cert', calleePort, upstreamTls({ validation_context: { trusted_ca: mesh } })),
+        cluster('backend_other_sni', calleePort, {
+          name: 'envoy.transport_sockets.tls',
+          typed_config: {
+            '@type': UPSTREAM_TLS,
+            sni: 'not-in-the-certificate.example',
+            common_tls_context: { tls_certificates: [clientCert], validation_context: { trusted_ca: mesh } },
+          },
+        }),
         cluster(
           'backend_wrong_ca',
           calleePort,
@@ -251,6 +260,7 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
     expect(await counter(callee, `${prefix}handshake`)).toBeGreaterThanOrEqual(1);
     expect(await counter(callee, `${prefix}no_certificate`)).toBe(0);
     expect(await counter(callee, 'http.inbound.downstream_cx_ssl_total')).toBeGreaterThanOrEqual(1);
+    expect(await counter(caller, 'cluster.backend_mtls.ssl.handshake')).toBeGreaterThanOrEqual(1);
     const line = await firstLogLine();
     expect(JSON.parse(line)).toEqual({
       sni: SNI,
@@ -305,6 +315,15 @@ describe.skipIf(!hasOpenssl)('mutual TLS between two sidecars (lab: Desafío 3)'
     expect(r.status).toBe(503);
     expect(r.body).toContain('upstream connect error');
     expect(await counter(caller, 'cluster.backend_wrong_ca.upstream_cx_connect_fail')).toBe(1);
+    expect(await counter(caller, 'cluster.backend_wrong_ca.ssl.fail_verify_error')).toBe(1);
+    expect(await counter(caller, 'cluster.backend_wrong_ca.ssl.connection_error')).toBe(1);
+    expect(await counter(caller, 'cluster.backend_wrong_ca.ssl.handshake')).toBe(0);
+  });
+
+  it("checks the callee's chain, not its names (Envoy matches SANs only when told to)", async () => {
+    const r = await get(caller.listenerPort, '/other-sni');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('backend-v1');
   });
 
   // Reloads last: they change the callee's listener.
