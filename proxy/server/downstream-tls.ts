@@ -54,6 +54,9 @@ function settingsOf(config: DownstreamTls): ServerTlsSettings {
   };
 }
 
+/** The TLS settings each TLS listener server currently applies (replaced in place on reload). */
+const running = new WeakMap<net.Server, { tls: DownstreamTls }>();
+
 function hasPeerCertificate(socket: tls.TLSSocket): boolean {
   const cert = socket.getPeerCertificate();
   return cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
@@ -81,7 +84,7 @@ export function createListenerServer(
     ...(alpn !== undefined ? { ALPNProtocols: alpn } : {}),
   });
   const current = { tls: tlsConfig };
-  (server as TlsListenerServer).meshscopeTls = current;
+  running.set(server, current);
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     const presented = hasPeerCertificate(socket);
     const { trustedCa, requireClientCertificate } = current.tls;
@@ -111,21 +114,19 @@ export function createListenerServer(
   return server;
 }
 
-type TlsListenerServer = tls.Server & { meshscopeTls?: { tls: DownstreamTls } };
-
 /**
  * Applies a reloaded listener's TLS settings to a running server when it can be done in place (TLS
  * before and after: new certificates and client-certificate rules for the next handshakes). Returns
  * false when the server must be replaced (TLS switched on or off).
  */
 export function updateListenerTls(server: net.Server, next: DownstreamTls | undefined): boolean {
-  const running = (server as TlsListenerServer).meshscopeTls;
-  if (running === undefined || next === undefined) return running === undefined && next === undefined;
+  const current = running.get(server);
+  if (current === undefined || next === undefined) return current === undefined && next === undefined;
   const settings = settingsOf(next);
   const tlsServer = server as tls.Server & { requestCert: boolean; rejectUnauthorized: boolean };
   tlsServer.setSecureContext(settings.context);
   tlsServer.requestCert = settings.requestCert;
   tlsServer.rejectUnauthorized = settings.rejectUnauthorized;
-  running.tls = next;
+  current.tls = next;
   return true;
 }
