@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../proxy/log/logger.ts';
 import { defaultAlertHistoryFile, setupAlerts } from './alerts/alerts-setup.ts';
 import { exportRulesCli } from './alerts/export-rules-cli.ts';
+import { WriteRateLimiter } from './api/write-rate-limiter.ts';
 import { createApp } from './app.ts';
 import { type DashboardArgs, parseArgs, USAGE, UsageError } from './cli/parse-args.ts';
 import { Dashboard, type WindowedTrafficSource } from './dashboard.ts';
@@ -21,7 +22,12 @@ import { TargetsFileSource } from './sources/targets-file/targets-file-source.ts
 import { configMapLookup } from './weights/configmap-store.ts';
 import { GuardedShiftRunner } from './weights/guarded-shift-runner.ts';
 import { GuardedShiftStore, shiftsFileFor } from './weights/guarded-shift-store.ts';
-import { defaultAuditFile, defaultDataDir, setupWeights } from './weights/weights-setup.ts';
+import {
+  defaultAuditFile,
+  defaultDataDir,
+  generatedTokenFile,
+  setupWeights,
+} from './weights/weights-setup.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -77,10 +83,13 @@ async function main(argv: string[]): Promise<number> {
     const dataDir = args.dataDir ?? defaultDataDir(process.env);
     let auditFile = args.auditFile;
     let alertHistory = args.alertHistory;
+    // Where a generated write token is kept: the data dir, the demo's own dir for the demo.
+    let stateDir = dataDir;
     if (args.source === 'demo') {
       const workDir = args.demoDir ?? mkdtempSync(join(tmpdir(), 'meshscope-demo-'));
       auditFile ??= join(workDir, 'audit.jsonl');
       alertHistory ??= join(workDir, 'alerts.jsonl');
+      stateDir = args.dataDir ?? workDir;
       log('info', 'demo', `starting the demo mesh in ${workDir}`);
       demo = await startDemoMesh({
         workDir,
@@ -137,6 +146,8 @@ async function main(argv: string[]): Promise<number> {
       ...(kubeConfig !== undefined && { durable: configMapLookup(kubeConfig), kubeConfig }),
       auditFile: auditFile!,
       tokenFile: args.tokenFile,
+      generatedTokenFile: generatedTokenFile(stateDir),
+      readOnly: args.readOnly,
       env: process.env,
       routes: () => dashboard.routes(),
       sidecars: () => inventory.current().sidecars,
@@ -179,7 +190,9 @@ async function main(argv: string[]): Promise<number> {
       },
     }).start();
     stops.push(() => scraper.stop());
-    dashboard.onCycle(() => void weights.controller.reconcile());
+    // Reconciliation repairs replicas through /runtime_modify: a write, so not with --read-only (drift
+    // is still computed from the scrapes and shown).
+    if (!args.readOnly) dashboard.onCycle(() => void weights.controller.reconcile());
     dashboard.onCycle(() => alerts.evaluate(dashboard.alertSnapshot()));
     // Guarded shifts: their state beside the audit log, resumed (or stopped safely) from it at start.
     const guardedShifts = new GuardedShiftRunner({
@@ -190,7 +203,18 @@ async function main(argv: string[]): Promise<number> {
       log: (level, m) => log(level, 'weights', m),
     });
     await guardedShifts.open();
-    dashboard.onCycle(() => void guardedShifts.tick());
+    // With --read-only no step is applied and nothing rolled back: shifts are left as they were.
+    if (!args.readOnly) dashboard.onCycle(() => void guardedShifts.tick());
+    else {
+      const active = guardedShifts.list().filter((s) => s.state === 'running' || s.state === 'paused');
+      if (active.length > 0) {
+        log(
+          'warning',
+          'weights',
+          `read-only: ${active.length} guarded shift(s) left as they are (${active.map((s) => s.routeId).join(', ')})`,
+        );
+      }
+    }
     stops.push(() => guardedShifts.close());
     if (prometheus) {
       const p = prometheus;
@@ -202,7 +226,11 @@ async function main(argv: string[]): Promise<number> {
 
     const app = createApp(dashboard, {
       staticDir: join(ROOT, 'client/dist'),
-      authorizeWrite: weights.authorize,
+      writes: {
+        readOnly: args.readOnly,
+        authorize: weights.authorize,
+        limiter: new WriteRateLimiter(),
+      },
       guardedShifts,
     });
     const server = http.createServer(app);
@@ -231,6 +259,17 @@ async function main(argv: string[]): Promise<number> {
       `meshscope dashboard on http://${host}:${port}${demo ? ' (demo mesh: Ctrl-C stops it all)' : ''}\n`,
     );
     log('info', 'weights', `${weights.writeAccess}; audit log ${auditFile}`);
+    const t = weights.tokens;
+    if (t?.source === 'generated') {
+      // Printed at every start (the file keeps it across restarts): the one way to learn it without a
+      // shell on the machine. The fragment never reaches a server; the UI moves it to sessionStorage.
+      const token = t.tokens[0].token;
+      process.stdout.write(
+        `write token (generated, kept in ${t.file}): ${token}\n` +
+          `  API clients send 'Authorization: Bearer ${token}'\n` +
+          `  the UI, with writes enabled for the tab: ${publicUrl}/#token=${token}\n`,
+      );
+    }
     return -1;
   } catch (e) {
     process.stderr.write(`meshscope: ${(e as Error).message}\n`);

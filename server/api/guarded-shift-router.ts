@@ -3,12 +3,11 @@
 //   GET  /api/routes/:id/guarded-shift                                                 → GuardedShift
 //   POST /api/routes/:id/guarded-shift/{pause,resume,abort}   GuardedShiftAction        → GuardedShift
 //   GET  /api/guarded-shifts                                                           → GuardedShiftList
-// Writes are authorized as weight changes are (server/weights/write-auth.ts) and need a JSON body
+// Writes are authorized by the write gate (write-gate.ts), as weight changes are, and need a JSON body
 // (`{}` will do for the actions), which a cross-site form cannot send without a CORS preflight.
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { GuardedShiftActionSchema } from '../../shared/api/guarded-shift.ts';
 import type { GuardedShiftService } from '../weights/guarded-shift-runner.ts';
-import type { WriteAuth, WriteRequestInfo } from '../weights/write-auth.ts';
 import { sendError } from './api-error.ts';
 import type { ServiceResult } from './dashboard-core.ts';
 
@@ -26,22 +25,14 @@ function send<T>(res: Response, result: ServiceResult<T>, status = 200): void {
   res.status(status).json(result.value);
 }
 
-export function guardedShiftRouter(
-  shifts: GuardedShiftService,
-  authorize: (info: WriteRequestInfo) => WriteAuth,
-): Router {
+export function guardedShiftRouter(shifts: GuardedShiftService): Router {
   const r = Router();
   const writer = (req: Request, res: Response, next: NextFunction) => {
-    const auth = authorize({
-      authorization: req.get('authorization'),
-      remoteAddress: req.socket.remoteAddress,
-      host: req.get('host'),
-    });
-    if (!auth.ok) {
-      if (auth.status === 401) res.set('www-authenticate', 'Bearer realm="meshscope"');
-      return sendError(res, auth.status, auth.code, auth.message);
+    // Authorized by the write gate (write-gate.ts), which createApp mounts before every router; a
+    // router mounted without it writes for nobody.
+    if (typeof res.locals['who'] !== 'string') {
+      return sendError(res, 403, 'forbidden', 'writes are not authorized on this server');
     }
-    res.locals['who'] = auth.who;
     if (!req.is('application/json')) {
       return sendError(
         res,

@@ -5,10 +5,9 @@
 //   POST /api/routes/:id/convert-to-runtime ConvertToRuntimeRequest, If-Match  → ConvertToRuntimeResult
 //   POST /api/workloads/:namespace/:name/restart  (empty JSON body)            → WorkloadRestartResult
 // Route ids contain `/` (server/graph/graph-ids.ts): they are accepted as is or percent-encoded as
-// one segment (`encodeURIComponent`). Writes are authorized before their body is read; the body must
+// one segment (`encodeURIComponent`). Writes are authorized (write-gate.ts) before their body is read; the body must
 // be JSON (415 otherwise) of at most 16 kB (413), and every error is an ApiError.
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import type { WriteAuth, WriteRequestInfo } from '../weights/write-auth.ts';
 import { sendError } from './api-error.ts';
 import type { ServiceResult, WeightsService } from './dashboard-core.ts';
 
@@ -30,23 +29,15 @@ function send<T>(res: Response, result: ServiceResult<T>, version?: (v: T) => st
   res.json(result.value);
 }
 
-export function weightsRouter(
-  weights: WeightsService,
-  authorize: (info: WriteRequestInfo) => WriteAuth,
-): Router {
+export function weightsRouter(weights: WeightsService): Router {
   const r = Router();
 
   const writer = (req: Request, res: Response, next: NextFunction) => {
-    const auth = authorize({
-      authorization: req.get('authorization'),
-      remoteAddress: req.socket.remoteAddress,
-      host: req.get('host'),
-    });
-    if (!auth.ok) {
-      if (auth.status === 401) res.set('www-authenticate', 'Bearer realm="meshscope"');
-      return sendError(res, auth.status, auth.code, auth.message);
+    // Authorized by the write gate (write-gate.ts), which createApp mounts before every router; a
+    // router mounted without it writes for nobody.
+    if (typeof res.locals['who'] !== 'string') {
+      return sendError(res, 403, 'forbidden', 'writes are not authorized on this server');
     }
-    res.locals['who'] = auth.who;
     if (!req.is('application/json')) {
       return sendError(
         res,

@@ -19,8 +19,10 @@ export interface DashboardArgs {
   demoSubnet: string;
   logLevel: LogLevel;
   help: boolean;
-  /** Bearer tokens for writes (weights), one per line; else MESHSCOPE_TOKEN; else loopback-only writes. */
+  /** Bearer tokens for writes, one per line; else MESHSCOPE_TOKEN; else one generated and printed. */
   tokenFile?: string;
+  /** Every write refused (403), reconciliation and guarded shifts stopped: a dashboard to look only. */
+  readOnly: boolean;
   /** The weight changes' audit log (JSON lines); default one per mesh in the data dir, the demo's in its dir. */
   auditFile?: string;
   /** Where the dashboard keeps its state; default $MESHSCOPE_DATA_DIR, else $XDG_STATE_HOME/meshscope. */
@@ -49,8 +51,10 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
   --demo-rate N          demo load, requests per second (default 20)
   --demo-dir DIR         where the demo writes its configs (default: a temp dir)
   --demo-subnet A.B.C    loopback /24 for the demo's workloads (default 127.0.0: 127.0.0.10 and up)
-  --token-file FILE      bearer tokens that may change weights ('<token>' or '<subject> <token>' lines);
-                         default MESHSCOPE_TOKEN; with neither, only loopback clients may change weights
+  --token-file FILE      bearer tokens writes need ('<token>' or '<subject> <token>' lines); default
+                         MESHSCOPE_TOKEN; with neither, one is generated (kept 0600 in the data dir, the
+                         demo's in its dir) and printed at start
+  --read-only            refuse every write (403); no reconciliation, no guarded shift steps
   --audit-file FILE      audit log of weight changes (default: one per mesh, audit-<id>.jsonl in the data
                          dir; the demo's in its own dir)
   --data-dir DIR         the dashboard's state (default: $MESHSCOPE_DATA_DIR or ~/.local/state/meshscope)
@@ -80,6 +84,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     demoSubnet: '127.0.0',
     logLevel: 'info',
     help: false,
+    readOnly: false,
   };
   let chosen: string | undefined;
   const choose = (s: string) => {
@@ -151,6 +156,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         break;
       case '--token-file':
         a.tokenFile = next();
+        break;
+      case '--read-only':
+        a.readOnly = true;
         break;
       case '--audit-file':
         a.auditFile = next();

@@ -1,5 +1,6 @@
 // Wiring of the weights API for bin/meshscope: the audit log (opened, torn tail repaired), the write
-// tokens, the controller over the dashboard's routes and scrapes, and where durable values go.
+// tokens (none with --read-only), the controller over the dashboard's routes and scrapes, and where
+// durable values go.
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { IstioStrategy } from './istio-strategy.ts';
 import { kubernetesAuditMirror } from './kubernetes-audit.ts';
 import { WeightsController, type WeightsLog } from './weights-controller.ts';
 import { deploymentRestarter } from './workload-restart.ts';
-import { authorizeWrite, loadWriteTokens, type WriteAuth, type WriteRequestInfo } from './write-auth.ts';
+import { authorizeWrite, type WriteAuth, type WriteRequestInfo } from './write-auth.ts';
+import { resolveWriteTokens, type WriteTokens } from './write-tokens.ts';
 
 /** `$MESHSCOPE_DATA_DIR`, else `$XDG_STATE_HOME/meshscope`, else `~/.local/state/meshscope`. */
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -31,9 +33,18 @@ export function defaultAuditFile(dataDir: string, scope: string): string {
   return join(dataDir, `audit-${createHash('sha256').update(scope).digest('hex').slice(0, 12)}.jsonl`);
 }
 
+/** Where a generated write token is kept: beside the dashboard's other state. */
+export function generatedTokenFile(stateDir: string): string {
+  return join(stateDir, 'write-token');
+}
+
 export interface WeightsSetupOptions {
   auditFile: string;
   tokenFile: string | undefined;
+  /** Where a token is generated when neither --token-file nor MESHSCOPE_TOKEN gives one. */
+  generatedTokenFile: string;
+  /** --read-only: no token is looked for, every write is refused. */
+  readOnly: boolean;
   env: NodeJS.ProcessEnv;
   routes: () => readonly WeightedRoute[];
   sidecars: () => readonly SidecarTarget[];
@@ -56,13 +67,22 @@ export interface WeightsSetupOptions {
 export interface WeightsSetup {
   controller: WeightsController;
   authorize: (info: WriteRequestInfo) => WriteAuth;
+  /** Where the tokens came from; undefined with --read-only. */
+  tokens: WriteTokens | undefined;
   /** How writes are authorized, for the start-up message. */
   writeAccess: string;
   stop(): Promise<void>;
 }
 
 export async function setupWeights(opts: WeightsSetupOptions): Promise<WeightsSetup> {
-  const tokens = await loadWriteTokens({ tokenFile: opts.tokenFile, env: opts.env });
+  const resolved = opts.readOnly
+    ? undefined
+    : await resolveWriteTokens({
+        tokenFile: opts.tokenFile,
+        env: opts.env,
+        generatedFile: opts.generatedTokenFile,
+      });
+  const tokens = resolved?.tokens ?? [];
   const audit = await AuditLog.open(opts.auditFile, { log: (m) => opts.log('warning', m) });
   const sidecar = (id: string) => opts.sidecars().find((s) => s.id === id);
   const mirror = opts.kubeConfig === undefined ? undefined : kubernetesAuditMirror(opts.kubeConfig);
@@ -91,10 +111,17 @@ export async function setupWeights(opts: WeightsSetupOptions): Promise<WeightsSe
   return {
     controller,
     authorize: (info) => authorizeWrite(info, tokens),
+    tokens: resolved,
     writeAccess:
-      tokens.length === 0
-        ? 'weight changes from loopback clients only (no --token-file or MESHSCOPE_TOKEN)'
-        : `weight changes need a bearer token (${tokens.length} configured: ${subjects})`,
+      resolved === undefined
+        ? 'read-only: every write is refused'
+        : `writes need a bearer token (${tokens.length} from ${tokenOrigin(resolved)}: ${subjects})`,
     stop: () => audit.close(),
   };
+}
+
+function tokenOrigin(t: WriteTokens): string {
+  if (t.source === 'file') return t.file;
+  if (t.source === 'env') return 'MESHSCOPE_TOKEN';
+  return `${t.file}, generated${t.created ? ' now' : ' before'}`;
 }

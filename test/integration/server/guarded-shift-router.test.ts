@@ -82,14 +82,27 @@ async function serve(app: http.RequestListener): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+// `open`: a server whose token the helpers send unless told otherwise; `withToken`: one they don't.
+const UI = { authorization: 'Bearer UI-T0KEN' };
 let open = '';
 let withToken = '';
 beforeAll(async () => {
-  open = await serve(createApp(core, { guardedShifts: service }));
+  open = await serve(
+    createApp(core, {
+      guardedShifts: service,
+      writes: {
+        readOnly: false,
+        authorize: (info) => authorizeWrite(info, [{ subject: 'ui', token: 'UI-T0KEN' }]),
+      },
+    }),
+  );
   withToken = await serve(
     createApp(core, {
       guardedShifts: service,
-      authorizeWrite: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+      writes: {
+        readOnly: false,
+        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+      },
     }),
   );
 });
@@ -106,7 +119,7 @@ beforeEach(() => {
 const post = (base: string, path: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${base}/api/routes/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(base === open && UI), ...headers },
     body,
   });
 
@@ -114,10 +127,10 @@ describe('guarded shift routes', () => {
   it('start: raw or encoded route ids, If-Match and the writer passed through, 201', async () => {
     const res = await post(open, `${ROUTE}/guarded-shift`, '{"canary":"b"}', { 'if-match': '"v1"' });
     expect(res.status).toBe(201);
-    expect(calls).toEqual([['start', ROUTE, { canary: 'b' }, '"v1"', 'local']]);
+    expect(calls).toEqual([['start', ROUTE, { canary: 'b' }, '"v1"', 'ui']]);
     const enc = await post(open, `${encodeURIComponent(ROUTE)}/guarded-shift/pause`, '{"reason":"r"}');
     expect(enc.status).toBe(200);
-    expect(calls[1]).toEqual(['pause', ROUTE, 'r', 'local']);
+    expect(calls[1]).toEqual(['pause', ROUTE, 'r', 'ui']);
   });
 
   it('reads need no token; GET of an unknown route is a 404 ApiError', async () => {
@@ -145,7 +158,7 @@ describe('guarded shift routes', () => {
   it('refuses non-JSON (415), bad JSON (400) and unknown action fields (400), nothing called', async () => {
     const form = await fetch(`${open}/api/routes/${ROUTE}/guarded-shift/abort`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...UI },
       body: 'a=1',
     });
     expect(form.status).toBe(415);

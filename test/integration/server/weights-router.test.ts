@@ -1,12 +1,14 @@
 // The weights routes over real sockets, mounted by createApp: route ids with slashes (raw or
 // percent-encoded), authorization before the body is read, JSON-only bodies with a size limit, and
 // every error as an ApiError (never Express's HTML page). The service behind it records its calls.
+// `open` is a server whose token the helpers send unless told otherwise; `withToken` one they don't.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DashboardCore, ServiceResult, WeightsService } from '../../../server/api/dashboard-core.ts';
 import { createApp } from '../../../server/app.ts';
 import { authorizeWrite } from '../../../server/weights/write-auth.ts';
+import { DashboardConfigSchema } from '../../../shared/api/config.ts';
 import { ApiErrorSchema } from '../../../shared/api/errors.ts';
 import type { WeightChangeResult } from '../../../shared/api/weights.ts';
 
@@ -62,13 +64,37 @@ async function serve(app: http.RequestListener): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+const UI = { authorization: 'Bearer UI-T0KEN' };
 let open = '';
 let withToken = '';
+let readOnly = '';
+let noWrites = '';
 beforeAll(async () => {
-  open = await serve(createApp(core));
-  withToken = await serve(
-    createApp(core, { authorizeWrite: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]) }),
+  open = await serve(
+    createApp(core, {
+      writes: {
+        readOnly: false,
+        authorize: (info) => authorizeWrite(info, [{ subject: 'ui', token: 'UI-T0KEN' }]),
+      },
+    }),
   );
+  withToken = await serve(
+    createApp(core, {
+      writes: {
+        readOnly: false,
+        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+      },
+    }),
+  );
+  readOnly = await serve(
+    createApp(core, {
+      writes: {
+        readOnly: true,
+        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+      },
+    }),
+  );
+  noWrites = await serve(createApp(core));
 });
 afterAll(() => {
   for (const s of servers) {
@@ -83,7 +109,7 @@ beforeEach(() => {
 const put = (base: string, path: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${base}/api/routes/${path}/weights`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', 'if-match': '"v1"', ...headers },
+    headers: { 'content-type': 'application/json', 'if-match': '"v1"', ...(base === open && UI), ...headers },
     body,
   });
 const apiError = async (r: Response) => ApiErrorSchema.parse(await r.json()).error;
@@ -97,8 +123,8 @@ describe('PUT /api/routes/:id/weights', () => {
       expect(await r.json()).toEqual(result);
     }
     expect(calls).toEqual([
-      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'local' },
-      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'local' },
+      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'ui' },
+      { op: 'change', routeId: ROUTE, body: { weights: { a: 50, b: 50 } }, ifMatch: '"v1"', who: 'ui' },
     ]);
   });
 
@@ -108,7 +134,7 @@ describe('PUT /api/routes/:id/weights', () => {
     expect(await apiError(r)).toEqual({ code: 'not_found', message: 'no route' });
     const rv = await fetch(`${open}/api/routes/${ROUTE}/revert`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...UI },
       body: '{"auditId":"x"}',
     });
     expect(rv.status).toBe(409);
@@ -141,26 +167,24 @@ describe('PUT /api/routes/:id/weights', () => {
     expect(calls[0]?.who).toBe('ci');
   });
 
-  it('without a token, refuses a Host that is not loopback (DNS rebinding)', async () => {
-    const port = new URL(open).port;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PUT',
-          path: `/api/routes/${ROUTE}/weights`,
-          headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', reject);
-      req.end('{}');
+  it('refuses every write with --read-only (403 read_only, even with the token) and says so in /api/config', async () => {
+    const r = await put(readOnly, ROUTE, '{"weights":{"a":50,"b":50}}', { authorization: 'Bearer T0KEN' });
+    expect(r.status).toBe(403);
+    expect(await apiError(r)).toMatchObject({
+      code: 'read_only',
+      message: expect.stringMatching(/--read-only/),
     });
-    expect(status).toBe(403);
+    expect(calls).toEqual([]);
+    const config = DashboardConfigSchema.parse(await (await fetch(`${readOnly}/api/config`)).json());
+    expect(config).toEqual({ readOnly: true, writeAuth: 'bearer', writeRateLimit: null });
+    expect(DashboardConfigSchema.parse(await (await fetch(`${open}/api/config`)).json()).readOnly).toBe(
+      false,
+    );
+  });
+
+  it('refuses every write when createApp is given no write access at all', async () => {
+    expect((await put(noWrites, ROUTE, '{}', { authorization: 'Bearer T0KEN' })).status).toBe(403);
+    expect(calls).toEqual([]);
   });
 });
 
