@@ -38,5 +38,7 @@ export function convertFault(f: HttpFaultInput, path: FieldPath): FaultConfig {
     config.abort = { httpStatus: status, percentage: convertPercent(f.abort.percentage) };
   }
   if (f.max_active_faults !== undefined) config.maxActiveFaults = f.max_active_faults;
+  if (f.downstream_nodes !== undefined && f.downstream_nodes.length > 0)
+    config.downstreamNodes = f.downstream_nodes;
   return config;
 }

@@ -66,6 +66,8 @@ export interface FaultConfig {
   abort?: { httpStatus: number; percentage: FractionalPercent };
   /** Every matcher must match for a fault to be considered (Envoy's `headers`). */
   headers: HeaderMatcher[];
+  /** `downstream_nodes`: only callers whose x-envoy-downstream-service-node is listed; undefined = all. */
+  downstreamNodes?: string[];
   /** `max_active_faults`; undefined means no limit. */
   maxActiveFaults?: number;
   /** Runtime keys (Envoy's defaults `fault.http.…`, or the `*_runtime` fields). */

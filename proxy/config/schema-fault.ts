@@ -28,6 +28,7 @@ export const httpFaultSchema = envoyMessage(
     delay: faultDelaySchema.optional(),
     abort: faultAbortSchema.optional(),
     headers: z.array(z.lazy(() => headerMatcherSchema)).optional(),
+    downstream_nodes: z.array(nonEmptyString).optional(),
     max_active_faults: uint32.optional(),
     delay_percent_runtime: nonEmptyString.optional(),
     abort_percent_runtime: nonEmptyString.optional(),
@@ -39,7 +40,6 @@ export const httpFaultSchema = envoyMessage(
   {
     notYet: [
       'upstream_cluster',
-      'downstream_nodes',
       'response_rate_limit',
       'response_rate_limit_percent_runtime',
       'abort_grpc_status_runtime',

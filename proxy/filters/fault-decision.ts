@@ -17,8 +17,17 @@ export interface FaultEnv {
 
 const ABSENT = -1;
 
-/** Every `headers` matcher must match (Envoy's HeaderUtility::matchHeaders); none means every request. */
+/**
+ * Whether the fault applies to this request: the caller is one of `downstream_nodes` (by its
+ * x-envoy-downstream-service-node header) when those are set, and every `headers` matcher matches
+ * (Envoy's HeaderUtility::matchHeaders); with neither, every request.
+ */
 export function faultMatchesRequest(config: FaultConfig, req: RequestHead): boolean {
+  const nodes = config.downstreamNodes;
+  if (nodes !== undefined) {
+    const i = req.lower.indexOf('x-envoy-downstream-service-node');
+    if (i < 0 || !nodes.includes(req.values[i]!)) return false;
+  }
   for (let i = 0; i < config.headers.length; i++) if (!headerMatches(config.headers[i]!, req)) return false;
   return true;
 }

@@ -50,6 +50,7 @@ describe('fault filter config', () => {
         '@type': FAULT_TYPE,
         abort: { http_status: 503, percentage: { numerator: 25, denominator: 'TEN_THOUSAND' } },
         max_active_faults: 3,
+        downstream_nodes: ['productpage-v1'],
         abort_percent_runtime: 'my.abort_percent',
       },
     };
@@ -60,6 +61,7 @@ describe('fault filter config', () => {
       percentage: { numerator: 25, denominator: 10_000 },
     });
     expect(filter.fault.maxActiveFaults).toBe(3);
+    expect(filter.fault.downstreamNodes).toEqual(['productpage-v1']);
     expect(filter.fault.runtimeKeys.abortPercent).toBe('my.abort_percent');
     // An unset percentage is FractionalPercent's zero value: 0 %.
     const bare = { ...f, typed_config: { '@type': FAULT_TYPE, abort: { http_status: 500 } } };

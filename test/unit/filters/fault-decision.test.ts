@@ -69,6 +69,19 @@ describe('headers', () => {
   });
 });
 
+describe('downstream_nodes', () => {
+  it('applies only to the listed callers (x-envoy-downstream-service-node)', () => {
+    const nodes = config({ downstreamNodes: ['productpage-v1'] });
+    expect(faultMatchesRequest(nodes, request({ 'x-envoy-downstream-service-node': 'productpage-v1' }))).toBe(
+      true,
+    );
+    expect(faultMatchesRequest(nodes, request({ 'x-envoy-downstream-service-node': 'reviews-v2' }))).toBe(
+      false,
+    );
+    expect(faultMatchesRequest(nodes, request())).toBe(false);
+  });
+});
+
 describe('percentages', () => {
   const rt = runtimeOf();
   it('fires when the draw falls below numerator/denominator, for each denominator', () => {
