@@ -6,7 +6,7 @@ import type { Graph, GraphEdge, GraphNode, Health, NodeKind, Traffic } from '../
 import type { AlertMarks } from './alert-marks.ts';
 import type { FindValues, Predicate } from './find-hide.ts';
 import { formatMs, formatPercent, formatRps, formatShare, ratio } from './format.ts';
-import { edgePolicyDecoration, policyDecoration } from './policy-decoration.ts';
+import { edgePolicyDecoration, nodePolicyDecoration } from './policy-decoration.ts';
 
 export const EDGE_LABELS = {
   none: 'No labels',
@@ -151,7 +151,7 @@ export function decorate(graph: Graph, opts: DecorateOptions): ElementDefinition
     const stale = opts.staleNodes?.has(n.id) ?? false;
     const v = nodeFindValues(n);
     const idle = n.inbound.rps === 0 && n.outbound.rps === 0;
-    const policies = policyDecoration(n.policies);
+    const policies = nodePolicyDecoration(n.policies);
     const alert = opts.alerts?.nodes.get(n.id);
     const label = withAlert(nodeLabel(n, stale), alert);
     out.push({

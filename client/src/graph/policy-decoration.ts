@@ -18,7 +18,8 @@ export const BADGE_GLYPHS: Readonly<Record<PolicyBadge, string>> = {
   ejected: '⏏',
   healthCheck: '',
   retries: '↻',
-  timeout: '⏱',
+  // U+23F1 (stopwatch) is missing from common Linux fonts (DejaVu): a clock-like geometric shape.
+  timeout: '◷',
   fault: '↯',
   mirror: '⇉',
   hash: '',
@@ -62,6 +63,24 @@ export interface PolicyDecoration {
 export function policyDecoration(policies: Policies | undefined): PolicyDecoration {
   const badges = policyBadges(policies);
   return { badges: badges.join(' '), glyphs: badgeGlyphs(badges), classes: badgeClasses(badges) };
+}
+
+/**
+ * Glyphs a node shows: the states of what its callers apply towards it (a breaker, ejected hosts) and
+ * faults; route behaviour (retries, timeouts, mirrors) stays on the edges, so a node's label keeps
+ * its name readable. Its classes and `badges` still name every badge.
+ */
+const NODE_GLYPH_BADGES: ReadonlySet<PolicyBadge> = new Set([
+  'circuitBreaker',
+  'circuitBreakerOpen',
+  'ejected',
+  'fault',
+]);
+
+export function nodePolicyDecoration(policies: Policies | undefined): PolicyDecoration {
+  const d = policyDecoration(policies);
+  const shown = policyBadges(policies).filter((b) => NODE_GLYPH_BADGES.has(b));
+  return { ...d, glyphs: badgeGlyphs(shown) };
 }
 
 /**

@@ -1,24 +1,20 @@
 // Policies on the graph with real processes: the sidecar lab's bootstrap run by meshscope-proxy with
 // circuit breakers (backend_v1: max_connections 1, max_pending_requests 1, as in the lab's load test;
-// backend_v2: the lab's 100 / 50 / 100) and a mirror of the route to a shadow backend, scraped by bin/meshscope over a targets file.
+// backend_v2: the lab's 100 / 50 / 100) and a mirror of the route to a shadow backend
+// (test/support/policy-lab.ts), scraped by bin/meshscope over a targets file.
 // /api/graph shows the configured breaker and the mirror as badge data, the mirrored copies as their own
 // edge; then 3 concurrent clients against a slow backend trip the breaker, and the UO 503s appear on
 // the edge (as overflow, with the open-breaker badge) within one scrape.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Graph, type GraphEdge, GraphSchema } from '../../../shared/api/graph.ts';
 import { policyBadges } from '../../../shared/api/policies.ts';
 import { type DashboardProcess, startDashboard, until } from '../../support/dashboard-process.ts';
-import {
-  type BackendProcess,
-  type ProxyProcess,
-  startBackend,
-  startProxy,
-  stopAll,
-} from '../../support/processes.ts';
-import { closedLoop, get, labBootstrap } from '../policies/lab-bootstrap.ts';
+import { startPolicyLab } from '../../support/policy-lab.ts';
+import { type ProxyProcess, stopAll } from '../../support/processes.ts';
+import { closedLoop, get } from '../policies/lab-bootstrap.ts';
 
 const FRONTEND = 'workload:default:frontend';
 const V1 = 'workload:default:backend-v1';
@@ -27,9 +23,6 @@ const SHADOW = 'workload:default:backend-shadow';
 const SCRAPE_S = 0.5;
 
 let dir: string;
-let v1: BackendProcess;
-let v2: BackendProcess;
-let shadow: BackendProcess;
 let proxy: ProxyProcess;
 let dash: DashboardProcess;
 
@@ -47,49 +40,9 @@ function mirrorMatchesPrimaries(g: Graph, tolerance: number): boolean {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshscope-graph-policies-'));
-  [v1, v2, shadow] = await Promise.all([
-    startBackend({ name: 'v1' }),
-    startBackend({ name: 'v2' }),
-    startBackend({ name: 'shadow' }),
-  ]);
-  const lab = labBootstrap({ backend_v1: v1.port, backend_v2: v2.port });
-  lab.cluster('backend_v1')['circuit_breakers'] = {
-    thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }],
-  };
-  lab.cluster('backend_v2')['circuit_breakers'] = {
-    thresholds: [{ priority: 'DEFAULT', max_connections: 100, max_pending_requests: 50, max_requests: 100 }],
-  };
-  const clusters = (lab.doc['static_resources'] as { clusters: unknown[] }).clusters;
-  clusters.push({
-    name: 'backend_shadow',
-    connect_timeout: '0.25s',
-    type: 'STATIC',
-    load_assignment: {
-      cluster_name: 'backend_shadow',
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: shadow.port } } } },
-          ],
-        },
-      ],
-    },
-  });
-  const route = (lab.routes[0] as { route: Record<string, unknown> }).route;
-  route['request_mirror_policies'] = [{ cluster: 'backend_shadow' }];
-  proxy = await startProxy(lab.doc);
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    [
-      'targets:',
-      `  - { workload: frontend, app: frontend, kind: meshscope-proxy, admin: ${proxy.adminUrl} }`,
-      `  - { workload: backend-v1, app: backend, version: v1, addresses: ["127.0.0.1:${v1.port}"] }`,
-      `  - { workload: backend-v2, app: backend, version: v2, addresses: ["127.0.0.1:${v2.port}"] }`,
-      `  - { workload: backend-shadow, app: backend, version: shadow, addresses: ["127.0.0.1:${shadow.port}"] }`,
-      '',
-    ].join('\n'),
-  );
+  const lab = await startPolicyLab(dir);
+  proxy = lab.proxy;
+  const targets = lab.targets;
   dash = await startDashboard([
     '--targets',
     targets,

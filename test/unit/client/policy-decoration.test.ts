@@ -80,6 +80,15 @@ describe('policy badges in decorate', () => {
     expect(byId(els, FE).data.label).toBe('frontend');
   });
 
+  it('keeps route behaviour (retries, timeouts, mirrors) off node labels, in their classes only', () => {
+    const g = lab();
+    g.nodes[2]!.policies = { ...open, timeout: { timeoutMs: 3000, rps: 0 } };
+    const n = byId(decorate(g, { edgeLabel: 'rps' }), V2);
+    expect(n.data.label).toBe(`${BADGE_GLYPHS.circuitBreakerOpen} backend-v2`);
+    expect(n.data.badges).toBe('circuitBreakerOpen retries timeout mirror tls');
+    expect(n.classes).toContain('badge-retries');
+  });
+
   it('keeps glyphs with no text label, and has styles for the states', () => {
     expect(edgeLabel(lab().edges[0]!, 'none')).toBe(badgeGlyphs(['circuitBreakerOpen', 'retries', 'mirror']));
     const selectors = graphStylesheet.map((r) => r.selector);
