@@ -14,6 +14,7 @@ import { type ProxyProcess, startBackend, startProxy, stopAll } from '../support
 import { ADMIN_LAYER, seedLabBootstrap } from '../support/seed-lab-bootstrap.ts';
 import { requireBuiltUi } from '../support/ui-build.ts';
 
+const TOKEN = 'weights-e2e-token';
 let dir: string;
 let live: ProxyProcess;
 let frozen: ProxyProcess;
@@ -39,8 +40,11 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
   [dash, browser] = await Promise.all([
     startDashboard([
+      '--token-file',
+      join(dir, 'tokens'),
       '--targets',
       targets,
       '--audit-file',
@@ -52,6 +56,8 @@ beforeAll(async () => {
     ]),
     launchBrowser(),
   ]);
+  // The write token, as the UI keeps it once given (client/src/api/write-token.ts).
+  await browser.page.addInitScript((t: string) => sessionStorage.setItem('meshscope.writeToken', t), TOKEN);
   await until(
     'both static routes',
     routesOf,

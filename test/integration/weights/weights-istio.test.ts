@@ -15,6 +15,12 @@ import { stopAll } from '../../support/processes.ts';
 import { POD_ADMIN_PORT, SimulatedCluster } from '../../support/simulated-cluster.ts';
 import { type Dashboard, putWeights, route, routes, startDashboard, until } from './weights-harness.ts';
 
+/** Writes need a bearer token: the one given with --token-file. */
+const TOKEN = 'weights-test-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const putWeightsAuth = (base: string, id: string, body: unknown, version: string | undefined) =>
+  putWeights(base, id, body, version, AUTH);
+
 const V1 = 'outbound|9080|v1|reviews.default.svc.cluster.local';
 const V2 = 'outbound|9080|v2|reviews.default.svc.cluster.local';
 const VS_PATH = '/apis/networking.istio.io/v1alpha3/namespaces/default/virtual-service/reviews';
@@ -175,7 +181,10 @@ beforeAll(async () => {
   await cluster.settled();
   dir = mkdtempSync(join(tmpdir(), 'meshscope-weights-istio-'));
   writeFileSync(join(dir, 'kubeconfig'), cluster.api.kubeconfig({ token: 't' }));
+  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
   dash = await startDashboard([
+    '--token-file',
+    join(dir, 'tokens'),
     '--kubeconfig',
     join(dir, 'kubeconfig'),
     '--in-cluster',
@@ -208,7 +217,7 @@ describe('weights of an Istio route (VirtualService)', () => {
     const r = (await route(dash.base, routeId))!;
     expect(r.strategy).toBe('istio');
     const before = cluster.api.requests.length;
-    const res = await putWeights(
+    const res = await putWeightsAuth(
       dash.base,
       routeId,
       { weights: { [V1]: 50, [V2]: 50 }, reason: 'canary' },
@@ -266,7 +275,7 @@ describe('weights of an Istio route (VirtualService)', () => {
     cluster.api.remove('DestinationRule', 'default', 'reviews');
     // istiod has not pushed the first change here, yet the route's version is the one it answered.
     const r = (await route(dash.base, routeId))!;
-    const res = await putWeights(dash.base, routeId, { weights: { [V1]: 10, [V2]: 90 } }, r.version);
+    const res = await putWeightsAuth(dash.base, routeId, { weights: { [V1]: 10, [V2]: 90 } }, r.version);
     const body: unknown = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
     const result = WeightChangeResultSchema.parse(body);
@@ -293,7 +302,7 @@ describe('weights of an Istio route (VirtualService)', () => {
   it('refuses weights the VirtualService has no route for, changing nothing', async () => {
     const r = (await route(dash.base, routeId))!;
     const vsBefore = JSON.stringify(cluster.api.get('VirtualService', 'default', 'reviews')!['spec']);
-    const res = await putWeights(
+    const res = await putWeightsAuth(
       dash.base,
       routeId,
       { weights: { [V1]: 100, [V2]: 0, other: 0 } },

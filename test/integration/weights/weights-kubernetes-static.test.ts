@@ -23,6 +23,12 @@ import { type BackendProcess, freePort, startBackend, stopAll } from '../../supp
 import { allocatePodIp, POD_ADMIN_PORT, SimulatedCluster } from '../../support/simulated-cluster.ts';
 import { type Dashboard, putWeights, route, routes, startDashboard, until } from './weights-harness.ts';
 
+/** Writes need a bearer token: the one given with --token-file. */
+const TOKEN = 'weights-test-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const putWeightsAuth = (base: string, id: string, body: unknown, version: string | undefined) =>
+  putWeights(base, id, body, version, AUTH);
+
 const HISTORY = 'meshscope.io/weights-history';
 let cluster: SimulatedCluster;
 let v1: BackendProcess;
@@ -118,7 +124,10 @@ beforeAll(async () => {
   await cluster.settled();
   dir = mkdtempSync(join(tmpdir(), 'meshscope-weights-k8s-static-'));
   writeFileSync(join(dir, 'kubeconfig'), cluster.api.kubeconfig({ token: 't' }));
+  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
   dash = await startDashboard([
+    '--token-file',
+    join(dir, 'tokens'),
     '--kubeconfig',
     join(dir, 'kubeconfig'),
     '--in-cluster',
@@ -154,7 +163,7 @@ const annotations = (kind: string, name: string): Record<string, string> =>
 
 async function change(workload: string, weights: Record<string, number>): Promise<WeightChangeResult> {
   const r = (await route(dash.base, routeOf(workload)))!;
-  const res = await putWeights(dash.base, r.id, { weights, reason: 'canary step' }, r.version);
+  const res = await putWeightsAuth(dash.base, r.id, { weights, reason: 'canary step' }, r.version);
   const body: unknown = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(200);
   return WeightChangeResultSchema.parse(body);
@@ -245,7 +254,7 @@ describe('static weights in a ConfigMap-mounted bootstrap', () => {
     const before = cluster.api.requests.length;
     const res = await fetch(`${dash.base}/api/workloads/default/legacy/restart`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: '{}',
     });
     const body: unknown = await res.json();
@@ -265,7 +274,7 @@ describe('static weights in a ConfigMap-mounted bootstrap', () => {
     expect(patch?.headers['content-type']).toBe('application/strategic-merge-patch+json');
     const missing = await fetch(`${dash.base}/api/workloads/default/nope/restart`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: '{}',
     });
     expect(missing.status).toBe(404);
@@ -278,7 +287,7 @@ describe('static weights in a ConfigMap-mounted bootstrap', () => {
     });
     const unrelated = await fetch(`${dash.base}/api/workloads/default/unrelated/restart`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: '{}',
     });
     expect(unrelated.status).toBe(404);
@@ -291,7 +300,7 @@ describe('static weights in a ConfigMap-mounted bootstrap', () => {
     const r = (await route(dash.base, routeOf('web')))!;
     const res = await fetch(`${dash.base}/api/routes/${encodeURIComponent(r.id)}/convert-to-runtime`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'if-match': r.version },
+      headers: { 'content-type': 'application/json', ...AUTH, 'if-match': r.version },
       body: '{}',
     });
     const body: unknown = await res.json();

@@ -24,6 +24,12 @@ import {
 import { ADMIN_LAYER, seedLabBootstrap } from '../../support/seed-lab-bootstrap.ts';
 import { type Dashboard, putWeights, route, runtimeOf, startDashboard, until } from './weights-harness.ts';
 
+/** Writes need a bearer token: the one given with --token-file. */
+const TOKEN = 'weights-test-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const putWeightsAuth = (base: string, id: string, body: unknown, version: string | undefined) =>
+  putWeights(base, id, body, version, AUTH);
+
 const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
 const FROZEN = 'default/frozen/listener_0/local_route/backend/0';
 let dir: string;
@@ -52,7 +58,15 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  dash = await startDashboard(['--targets', targets, '--audit-file', join(dir, 'audit.jsonl')]);
+  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
+  dash = await startDashboard([
+    '--targets',
+    targets,
+    '--audit-file',
+    join(dir, 'audit.jsonl'),
+    '--token-file',
+    join(dir, 'tokens'),
+  ]);
   await until(
     'both routes',
     async () => (await route(dash.base, ROUTE)) && route(dash.base, FROZEN),
@@ -83,7 +97,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
   it('shows the route as static, rewrites only the weights, and the proxy serves the new split', async () => {
     const before = (await route(dash.base, ROUTE))!;
     expect(before).toMatchObject({ runtimeKeyPrefix: null, strategy: 'static' });
-    const res = await putWeights(
+    const res = await putWeightsAuth(
       dash.base,
       ROUTE,
       { weights: { backend_v1: 50, backend_v2: 50 }, reason: 'half' },
@@ -120,7 +134,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
     );
     expect(history.entries[0]).toMatchObject({ id: result.auditId, reason: 'half', outcome: 'applied' });
     // The version it replaced is stale now.
-    const stale = await putWeights(
+    const stale = await putWeightsAuth(
       dash.base,
       ROUTE,
       { weights: { backend_v1: 0, backend_v2: 100 } },
@@ -132,7 +146,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
   it('refuses weights for a cluster the bootstrap does not have, leaving the file as it was', async () => {
     const text = readFileSync(proxy.configPath, 'utf8');
     const r = (await route(dash.base, ROUTE))!;
-    const res = await putWeights(
+    const res = await putWeightsAuth(
       dash.base,
       ROUTE,
       { weights: { backend_v1: 50, backend_v3: 50 } },
@@ -144,7 +158,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
 
   it('on a sidecar that does not reload, writes the file and says a restart is needed', async () => {
     const r = (await route(dash.base, FROZEN))!;
-    const res = await putWeights(
+    const res = await putWeightsAuth(
       dash.base,
       FROZEN,
       { weights: { backend_v1: 10, backend_v2: 90 } },
@@ -169,7 +183,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
     // Locally there is no rollout restart to offer.
     const restart = await fetch(`${dash.base}/api/workloads/default/frozen/restart`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: '{}',
     });
     expect(restart.status).toBe(422);
@@ -180,7 +194,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
     const r = (await route(dash.base, ROUTE))!;
     const res = await fetch(`${dash.base}/api/routes/${encodeURIComponent(ROUTE)}/convert-to-runtime`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'if-match': r.version },
+      headers: { 'content-type': 'application/json', ...AUTH, 'if-match': r.version },
       body: JSON.stringify({ prefix: 'routing.traffic_split.backend' }),
     });
     const body: unknown = await res.json();
@@ -199,7 +213,7 @@ describe('static weights in a bootstrap file (meshscope-proxy reloads it)', () =
       const c = await route(dash.base, ROUTE);
       return c?.strategy === 'runtime' ? c : undefined;
     });
-    const change = await putWeights(
+    const change = await putWeightsAuth(
       dash.base,
       ROUTE,
       { weights: { backend_v1: 100, backend_v2: 0 } },
