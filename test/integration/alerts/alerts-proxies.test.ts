@@ -11,6 +11,8 @@
 // a cluster with no host at all, which is what a Kubernetes endpoint removal (EDS, or a headless
 // Service's DNS) leaves.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +104,15 @@ let spare: ProxyProcess;
 let load: PacedLoad;
 let dir: string;
 let dash: Dashboard;
+/** A stand-in Alertmanager: every POST /api/v2/alerts body, in order. */
+let alertmanager: http.Server;
+const received: {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+}[][] = [];
 let hostsFile: string;
 const v2Record = (present: boolean) =>
   writeFileSync(hostsFile, present ? `127.0.0.1 ${V2_NAME}\n` : '# gone\n');
@@ -147,6 +158,17 @@ beforeAll(async () => {
     }),
   );
   writeFileSync(join(dir, 'rules.yaml'), RULES);
+  alertmanager = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/api/v2/alerts') received.push(JSON.parse(body));
+      res.writeHead(req.url === '/api/v2/alerts' ? 200 : 404).end();
+    });
+  });
+  await new Promise<void>((r) => alertmanager.listen(0, '127.0.0.1', r));
   load = pacedLoad(`http://127.0.0.1:${web.listenerPort}/`, 40);
   dash = await startDashboard([
     '--targets',
@@ -157,6 +179,8 @@ beforeAll(async () => {
     join(dir, 'rules.yaml'),
     '--alert-history',
     join(dir, 'alerts.jsonl'),
+    '--alertmanager-url',
+    `http://127.0.0.1:${(alertmanager.address() as AddressInfo).port}`,
   ]);
   await until('the weighted route', async () => (await routes(dash.base))[0]);
 }, 60_000);
@@ -164,6 +188,7 @@ beforeAll(async () => {
 afterAll(async () => {
   load?.stop();
   await dash?.stop();
+  alertmanager?.close();
   await stopAll();
 });
 
@@ -200,13 +225,39 @@ describe('alerts on real proxies (bin/meshscope)', () => {
     await alertWhere('the unhealthy hosts to resolve', (a) => a.id === unhealthy.id, 'resolved');
     // The 10 s rate window must pass over the 503s before the ratio drops below 1%.
     await alertWhere('MeshEdge503Ratio on web_v2 resolved', (a) => a.id === firing.id, 'resolved', 40_000);
-    const history = AlertHistorySchema.parse(
-      await (await fetch(`${dash.base}/api/alerts/history?alert=${firing.id}`)).json(),
+    // The history lists a transition once it is on disk (fsynced after the evaluation).
+    const history = await until(
+      'the resolution in the history',
+      async () => {
+        const h = AlertHistorySchema.parse(
+          await (await fetch(`${dash.base}/api/alerts/history?alert=${firing.id}`)).json(),
+        );
+        return h.entries.length >= 2 ? h : undefined;
+      },
+      10_000,
     );
     expect(history.entries.map((e) => [e.from, e.to])).toEqual([
       ['firing', 'resolved'],
       ['inactive', 'firing'],
     ]);
+    // Alertmanager got it firing (endsAt ahead, re-sent until it resolves) and then resolved.
+    const posted = await until(
+      'the resolved alert posted to Alertmanager',
+      async () => {
+        const mine = received
+          .flat()
+          .filter((a) => a.labels['alertname'] === 'MeshEdge503Ratio' && a.labels['cluster'] === 'web_v2');
+        return mine.some((a) => Date.parse(a.endsAt) <= Date.now()) ? mine : undefined;
+      },
+      15_000,
+    );
+    const first = posted[0]!;
+    expect(first.labels).toMatchObject({ namespace: 'shop', workload: 'web', severity: 'critical' });
+    expect(Date.parse(first.endsAt)).toBeGreaterThan(Date.parse(first.startsAt));
+    expect(first.generatorURL).toBe(`${dash.base}/#/alerts?alert=${firing.id}`);
+    expect(first.annotations['summary']).toMatch(/503 from web/);
+    const resolved = posted.find((a) => Date.parse(a.endsAt) <= Date.now())!;
+    expect(Date.parse(resolved.endsAt)).toBe(history.entries[0]!.at);
     // The same transitions are on disk, one JSON line each.
     const onDisk = readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
       .trim()
