@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderPrometheus } from '../../../../proxy/stats/render-prometheus.ts';
 import { StatsStore } from '../../../../proxy/stats/store.ts';
@@ -6,6 +8,7 @@ import { parsePrometheusText } from '../../../../server/metrics/prom-text-parser
 import { STATS_FILTER } from '../../../../server/sources/envoy/admin-paths.ts';
 import { extractPolicyCounters } from '../../../../server/sources/envoy/policy-stats.ts';
 import { extractStats } from '../../../../server/sources/envoy/stats-extract.ts';
+import { ENVOY_FIXTURES } from '../../../support/shared-paths.ts';
 
 describe("the fault filter's stats under Envoy's default tag extraction", () => {
   it('tags the HCM prefix, and the downstream cluster when the request named one', () => {
@@ -86,5 +89,33 @@ describe('extractPolicyCounters', () => {
     }
     expect(filter.test('cluster.b.upstream_rq_retry_success')).toBe(false);
     expect(filter.test('http.egress_http.fault.active_faults')).toBe(false);
+  });
+
+  it("reads a Consul dataplane's merged stats (extra tags, virtual-cluster look-alikes left out)", () => {
+    const text = readFileSync(
+      join(ENVOY_FIXTURES, 'envoy_stats_prometheus_consul_dataplane_merged.txt'),
+      'utf8',
+    );
+    const zero = extractPolicyCounters(parsePrometheusText(text));
+    expect([...zero.clusters.keys()].sort()).toEqual([
+      'consul-dataplane',
+      'local_app',
+      'original-destination',
+      'prometheus_backend',
+    ]);
+    expect(zero.clusters.get('local_app')).toEqual({
+      upstream_rq_retry: 0,
+      upstream_rq_retry_overflow: 0,
+      upstream_rq_timeout: 0,
+    });
+    // The same document after three retries to local_app: only that series changes.
+    const retried = text.replace(
+      /^(envoy_cluster_upstream_rq_retry\{[^}]*envoy_cluster_name="local_app"\}) 0$/m,
+      '$1 3',
+    );
+    expect(retried).not.toBe(text);
+    const p = extractPolicyCounters(parsePrometheusText(retried));
+    expect(p.clusters.get('local_app')?.upstream_rq_retry).toBe(3);
+    expect(p.clusters.get('consul-dataplane')?.upstream_rq_retry).toBe(0);
   });
 });
