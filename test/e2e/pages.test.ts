@@ -1,5 +1,5 @@
 // The pages besides the graph, in Chromium against `meshscope --demo`: Sidecars (every demo sidecar up),
-// Routes (the seed lab's 80/20 route, configured beside observed), the Alerts slot, the empty state of
+// Routes (the seed lab's 80/20 route, configured beside observed), the Alerts page, the empty state of
 // a mesh with no sidecars, and the API-unreachable state when the dashboard stops mid-session.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +77,7 @@ describe('pages of the demo mesh', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
-  it('Alerts has its place in the navigation and says the engine is not there yet', async () => {
+  it('Alerts has its place in the navigation and opens the alerts page', async () => {
     const { page } = browser;
     await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
