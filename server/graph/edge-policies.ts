@@ -27,7 +27,11 @@ function routesOf(scrape: SidecarScrape, cluster: string): RoutePolicyConfig[] {
   return index.get(cluster) ?? [];
 }
 
-/** Clusters this sidecar only mirrors to (shadows): their traffic is drawn as mirror edges. */
+/**
+ * Clusters this sidecar only mirrors to (shadows): their traffic is drawn as mirror edges. A cluster
+ * that some route also sends its own requests to stays an ordinary edge: its stats cannot tell the
+ * copies from the primaries.
+ */
 export function shadowClusters(scrape: SidecarScrape): Set<string> {
   const shadows = new Set<string>();
   for (const r of scrape.policies?.routes ?? []) for (const m of r.mirrors) shadows.add(m.cluster);
