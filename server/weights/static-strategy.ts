@@ -76,7 +76,10 @@ export class StaticStrategy {
   private readonly opts: StaticStrategyOptions;
   private readonly now: () => number;
   private readonly log: WeightsLog;
-  /** One read-rewrite-write at a time per document (routes of one bootstrap share it). */
+  /**
+   * One change at a time per document (routes of one bootstrap share it), from its read to its
+   * restore: a change to another route of the same file waits instead of failing on the precondition.
+   */
   private readonly docLock = new KeyLock();
 
   constructor(opts: StaticStrategyOptions) {
@@ -135,7 +138,7 @@ export class StaticStrategy {
       const t = texts.get(key)!;
       if (t.after === t.before) continue;
       try {
-        await this.docLock.run(doc.key, () => doc.write(t.after, t.token));
+        await doc.write(t.after, t.token);
         written.push({ doc, before: t.before });
       } catch (e) {
         return {
@@ -151,7 +154,7 @@ export class StaticStrategy {
   private async restore(written: readonly Written[]): Promise<void> {
     for (const { doc, before } of written) {
       try {
-        await this.docLock.run(doc.key, async () => doc.write(before, (await doc.read()).token));
+        await doc.write(before, (await doc.read()).token);
       } catch (e) {
         this.log('warning', `could not restore ${doc.location}: ${(e as Error).message}`);
       }
@@ -203,6 +206,19 @@ export class StaticStrategy {
       );
     }
     const plan = planned.plan;
+    return this.docLock.runAll([...plan.docs.keys()], () =>
+      this.applyPlanned(route, plan, at, from, to, meta),
+    );
+  }
+
+  private async applyPlanned(
+    route: WeightedRoute,
+    plan: BootstrapPlan,
+    at: RouteLocator,
+    from: Weights,
+    to: Weights,
+    meta: ChangeMeta,
+  ): Promise<ServiceResult<WeightChangeResult>> {
     const rewritten = await this.rewriteAll(plan, (text) => rewriteBootstrapWeights(text, at, to));
     if (!rewritten.ok) return failure(409, 'bootstrap_mismatch', `${rewritten.error}; nothing was changed`);
     const serves = (c: WeightedRouteConfig) => c.clusters.every((x) => x.weight === to[x.name]);
@@ -243,6 +259,18 @@ export class StaticStrategy {
       );
     }
     const plan = planned.plan;
+    return this.docLock.runAll([...plan.docs.keys()], () =>
+      this.convertPlanned(route, plan, at, prefix, meta),
+    );
+  }
+
+  private async convertPlanned(
+    route: WeightedRoute,
+    plan: BootstrapPlan,
+    at: RouteLocator,
+    prefix: string,
+    meta: ChangeMeta,
+  ): Promise<ServiceResult<ConvertToRuntimeResult>> {
     const rewritten = await this.rewriteAll(plan, (text) => addRuntimeKeyPrefix(text, at, prefix));
     if (!rewritten.ok) return failure(409, 'bootstrap_mismatch', `${rewritten.error}; nothing was changed`);
     const weights = effectiveWeights(route);
