@@ -142,12 +142,14 @@ export class WeightsController implements WeightsService {
 
   private strategyOf(route: WeightedRoute): 'runtime' | 'static' | 'istio' {
     if (route.runtimeKeyPrefix !== null) return 'runtime';
-    if (this.opts.istio?.handles(route) || this.isIstio(route)) return 'istio';
+    if (this.isIstio(route) || this.opts.istio?.handles(route)) return 'istio';
     return 'static';
   }
 
+  /** The replicas of a route are one workload's sidecars, all of one kind: the first one tells. */
   private isIstio(route: WeightedRoute): boolean {
-    return route.replicas.some((r) => this.opts.sidecar(r.sidecarId)?.kind === 'istio-proxy');
+    const first = route.replicas[0];
+    return first !== undefined && this.opts.sidecar(first.sidecarId)?.kind === 'istio-proxy';
   }
 
   private apply(
