@@ -53,10 +53,18 @@ export class CounterSeries {
   constructor(le: readonly number[], shape: SeriesShape) {
     this.le = le;
     this.width = TRAFFIC_SCALARS + le.length;
-    this.total = new Float64Array(this.width);
-    this.coarseTotal = new Float64Array(this.width);
-    this.fine = new IncrementRing(shape.fineCapacity, this.width);
-    this.coarse = new IncrementRing(shape.coarseCapacity, this.width);
+    // One buffer for the series: two totals, then the fine and coarse rings. Each typed array with its
+    // own buffer costs a backing store and its bookkeeping (≈ 200 B, malloc'd) besides its bytes;
+    // 11,000 series × 6 arrays made that ≈ 13 MB in bench/graph.
+    const totals = this.width * 8;
+    const fineBytes = IncrementRing.bytesFor(shape.fineCapacity, this.width);
+    const buffer = new ArrayBuffer(
+      2 * totals + fineBytes + IncrementRing.bytesFor(shape.coarseCapacity, this.width),
+    );
+    this.total = new Float64Array(buffer, 0, this.width);
+    this.coarseTotal = new Float64Array(buffer, totals, this.width);
+    this.fine = new IncrementRing(shape.fineCapacity, this.width, buffer, 2 * totals);
+    this.coarse = new IncrementRing(shape.coarseCapacity, this.width, buffer, 2 * totals + fineBytes);
     this.coarseStepMs = shape.coarseStepMs;
   }
 

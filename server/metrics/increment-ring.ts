@@ -14,12 +14,22 @@ export class IncrementRing {
   private next = 0;
   private count = 0;
 
-  constructor(capacity: number, width: number) {
+  /**
+   * With `buffer`, the ring's arrays are views into it from byte `offset` (8-aligned), `bytesFor` bytes:
+   * a series keeps all its rings in one buffer, one allocation instead of one per array.
+   */
+  constructor(capacity: number, width: number, buffer?: ArrayBuffer, offset = 0) {
     if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`capacity ${capacity}`);
     this.capacity = capacity;
     this.width = width;
-    this.times = new Float64Array(capacity);
-    this.values = new Float32Array(capacity * width);
+    const b = buffer ?? new ArrayBuffer(IncrementRing.bytesFor(capacity, width));
+    this.times = new Float64Array(b, offset, capacity);
+    this.values = new Float32Array(b, offset + capacity * 8, capacity * width);
+  }
+
+  /** Bytes a ring of this shape takes, rounded up to 8 so rings can follow each other in one buffer. */
+  static bytesFor(capacity: number, width: number): number {
+    return capacity * 8 + Math.ceil((capacity * width * 4) / 8) * 8;
   }
 
   get length(): number {

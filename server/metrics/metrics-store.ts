@@ -32,7 +32,11 @@ export interface MetricsStoreOptions {
   historySeconds?: number;
   /** The scrape interval (ms, default 5000): sizes the fine ring and the expiry. */
   intervalMs?: number;
-  /** Span of the every-sample ring (seconds, default 2 × windowSeconds). */
+  /**
+   * Span of the every-sample ring (seconds). Default: the default window plus two intervals, enough for
+   * that window at full resolution with a late scrape; longer windows are served from the coarse ring
+   * (the running total minus the total at its newest sample, plus its increments), never from this one.
+   */
   fineSeconds?: number;
   /** Spacing of the samples kept for the rest of the history (seconds, default 60). */
   coarseStepSeconds?: number;
@@ -90,7 +94,10 @@ export class MetricsStore implements TrafficSource {
     this.expireAfterMs = (opts.expireAfterIntervals ?? 12) * this.intervalMs;
     this.maxSeriesPerTarget = opts.maxSeriesPerTarget ?? 500;
     this.now = opts.now ?? Date.now;
-    const fineMs = (opts.fineSeconds ?? 2 * this.windowSeconds) * 1000;
+    const fineMs =
+      opts.fineSeconds !== undefined
+        ? opts.fineSeconds * 1000
+        : this.windowSeconds * 1000 + 2 * this.intervalMs;
     this.policyRates = new PolicyRates(fineMs);
     const coarseStepMs = (opts.coarseStepSeconds ?? 60) * 1000;
     this.shape = {

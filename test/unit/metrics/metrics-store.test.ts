@@ -100,7 +100,8 @@ describe('MetricsStore rates', () => {
 
   it('uses only the samples inside the window', () => {
     const c = clock();
-    const store = new MetricsStore({ now: c.now });
+    // A fine ring of 2 min, so that a 90 s window is at full resolution too.
+    const store = new MetricsStore({ now: c.now, fineSeconds: 120 });
     // 10 rps for the first minute, then 40 rps.
     let n = 0;
     for (let s = 0; s <= 120; s += 5) {
@@ -112,6 +113,20 @@ describe('MetricsStore rates', () => {
     expect(store.clusterTraffic('default/frontend/0', 'b')?.rps).toBeCloseTo(40, 9);
     // Window [30 s, 120 s]: 30 s at 10 rps + 60 s at 40 rps over 90 s.
     expect(store.clusterTraffic('default/frontend/0', 'b', 90)?.rps).toBeCloseTo((300 + 2400) / 90, 9);
+    // By default the fine ring spans the default window plus two intervals (16 samples: 45 s … 120 s):
+    // [30 s, 120 s] starts at its oldest sample (15 s at 10 rps + 60 s at 40 rps over 75 s), and
+    // [0 s, 120 s] at the coarse sample at 0 s.
+    const coarse = new MetricsStore({ now: c.now });
+    n = 0;
+    for (let s = 0; s <= 120; s += 5) {
+      if (s > 0) n += (s <= 60 ? 10 : 40) * 5;
+      coarse.ingest(
+        scrape(T0 + s * 1000, { clusters: new Map([['b', counters({ upstream_rq_total: n })]]) }),
+      );
+    }
+    expect(coarse.clusterTraffic('default/frontend/0', 'b')?.rps).toBeCloseTo(40, 9);
+    expect(coarse.clusterTraffic('default/frontend/0', 'b', 90)?.rps).toBeCloseTo((150 + 2400) / 75, 9);
+    expect(coarse.clusterTraffic('default/frontend/0', 'b', 120)?.rps).toBeCloseTo((600 + 2400) / 120, 9);
   });
 
   it('never lets the causes exceed the 503s, nor the upstream share go negative', () => {
@@ -511,8 +526,8 @@ describe('MetricsStore memory', () => {
     for (let i = 1; i <= 1440; i++) ingest(i);
     const after = store.stats();
     expect(after.bytes).toBe(first);
-    // The documented bound: (26 fine + 61 coarse) samples × (8 B time + (11 + 20) × 4 B increments),
-    // plus the two running totals.
-    expect(after.bytes / after.series).toBe((26 + 61) * (8 + 31 * 4) + 2 * 31 * 8);
+    // The documented bound: (16 fine (60 s window + 2 intervals, + 2) + 61 coarse) samples × (8 B time
+    // + (11 + 20) × 4 B increments), plus the two running totals.
+    expect(after.bytes / after.series).toBe((16 + 61) * (8 + 31 * 4) + 2 * 31 * 8);
   });
 });
