@@ -139,8 +139,8 @@ export const PolicyBadgeSchema = z.enum([
 export type PolicyBadge = z.infer<typeof PolicyBadgeSchema>;
 
 /**
- * The badges a set of policies earns, in a fixed order. A route timeout is only a badge when it is not
- * Envoy's default (15 s) or when requests timed out; TLS and health checks only name a configuration.
+ * The badges a set of policies earns, in a fixed order. A route timeout is only a badge when it is set
+ * (not Envoy's default 15 s, not disabled) or when requests timed out.
  */
 export function policyBadges(p: Policies | undefined): PolicyBadge[] {
   if (p === undefined) return [];
@@ -153,7 +153,9 @@ export function policyBadges(p: Policies | undefined): PolicyBadge[] {
   }
   if (p.healthCheck !== undefined) out.push('healthCheck');
   if (p.retries !== undefined) out.push('retries');
-  if (p.timeout !== undefined && (p.timeout.timeoutMs !== DEFAULT_ROUTE_TIMEOUT_MS || p.timeout.rps > 0)) {
+  const t = p.timeout;
+  // Istio writes `timeout: 0s` (disabled) on every route it generates: no badge for that either.
+  if (t !== undefined && ((t.timeoutMs > 0 && t.timeoutMs !== DEFAULT_ROUTE_TIMEOUT_MS) || t.rps > 0)) {
     out.push('timeout');
   }
   if (p.fault !== undefined) out.push('fault');
