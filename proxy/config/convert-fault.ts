@@ -3,7 +3,7 @@
 // `fault.http.*` unless the `*_runtime` fields name others (fault filter docs, "Runtime").
 
 import { type FieldPath, fail } from './config-error.ts';
-import { convertHeaderMatcher } from './convert-matchers.ts';
+import { convertHeaderMatcher, oneOf } from './convert-matchers.ts';
 import type { FaultConfig, FractionalPercent } from './model.ts';
 import type { FractionalPercentInput, HttpFaultInput } from './schema-fault.ts';
 
@@ -26,16 +26,28 @@ export function convertFault(f: HttpFaultInput, path: FieldPath): FaultConfig {
     disableDownstreamClusterStats: f.disable_downstream_cluster_stats ?? false,
   };
   if (f.delay !== undefined) {
-    // FaultDelay needs fixed_delay or header_delay (the latter is not supported here).
-    if (f.delay.fixed_delay === undefined) fail([...path, 'delay', 'fixed_delay'], 'is required');
-    config.delay = { fixedDelayMs: f.delay.fixed_delay, percentage: convertPercent(f.delay.percentage) };
+    const delayPath = [...path, 'delay'];
+    // FaultDelay's fault_delay_secifier oneof: fixed_delay or header_delay.
+    const kind = oneOf(f.delay, ['fixed_delay', 'header_delay'], delayPath, true);
+    const percentage = convertPercent(f.delay.percentage);
+    config.delay =
+      kind === 'header_delay'
+        ? { fromHeader: true, percentage }
+        : { fixedDelayMs: f.delay.fixed_delay!, percentage };
   }
   if (f.abort !== undefined) {
-    const status = f.abort.http_status;
-    // FaultAbort.http_status: uint32 in [200, 600) (the proto's validation rule).
-    if (status === undefined) fail([...path, 'abort', 'http_status'], 'is required');
-    if (status < 200) fail([...path, 'abort', 'http_status'], `must be between 200 and 599, got ${status}`);
-    config.abort = { httpStatus: status, percentage: convertPercent(f.abort.percentage) };
+    const abortPath = [...path, 'abort'];
+    // FaultAbort's error_type oneof (grpc_status is not supported): http_status or header_abort.
+    const kind = oneOf(f.abort, ['http_status', 'header_abort'], abortPath, true);
+    const percentage = convertPercent(f.abort.percentage);
+    if (kind === 'header_abort') {
+      config.abort = { fromHeader: true, percentage };
+    } else {
+      const status = f.abort.http_status!;
+      // FaultAbort.http_status: uint32 in [200, 600) (the proto's validation rule).
+      if (status < 200) fail([...abortPath, 'http_status'], `must be between 200 and 599, got ${status}`);
+      config.abort = { httpStatus: status, percentage };
+    }
   }
   if (f.max_active_faults !== undefined) config.maxActiveFaults = f.max_active_faults;
   if (f.downstream_nodes !== undefined && f.downstream_nodes.length > 0)

@@ -62,8 +62,10 @@ export interface FractionalPercent {
 
 /** envoy.extensions.filters.http.fault.v3.HTTPFault (filter config, or a route's per-filter override). */
 export interface FaultConfig {
-  delay?: { fixedDelayMs: number; percentage: FractionalPercent };
-  abort?: { httpStatus: number; percentage: FractionalPercent };
+  /** Exactly one of `fixedDelayMs` and `fromHeader` (`header_delay`: x-envoy-fault-delay-request). */
+  delay?: { fixedDelayMs?: number; fromHeader?: true; percentage: FractionalPercent };
+  /** Exactly one of `httpStatus` and `fromHeader` (`header_abort`: x-envoy-fault-abort-request). */
+  abort?: { httpStatus?: number; fromHeader?: true; percentage: FractionalPercent };
   /** Every matcher must match for a fault to be considered (Envoy's `headers`). */
   headers: HeaderMatcher[];
   /** `downstream_nodes`: only callers whose x-envoy-downstream-service-node is listed; undefined = all. */

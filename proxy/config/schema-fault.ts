@@ -14,13 +14,21 @@ export const fractionalPercentSchema = envoyMessage({
 });
 
 export const faultDelaySchema = envoyMessage(
-  { fixed_delay: durationMs.optional(), percentage: fractionalPercentSchema.optional() },
-  { notYet: ['header_delay'], removed: { type: 'only fixed delays exist; set fixed_delay' } },
+  {
+    fixed_delay: durationMs.optional(),
+    header_delay: envoyMessage({}).optional(),
+    percentage: fractionalPercentSchema.optional(),
+  },
+  { removed: { type: 'only fixed delays exist; set fixed_delay' } },
 );
 
 export const faultAbortSchema = envoyMessage(
-  { http_status: httpStatus.optional(), percentage: fractionalPercentSchema.optional() },
-  { notYet: ['grpc_status', 'header_abort'] },
+  {
+    http_status: httpStatus.optional(),
+    header_abort: envoyMessage({}).optional(),
+    percentage: fractionalPercentSchema.optional(),
+  },
+  { notYet: ['grpc_status'] },
 );
 
 export const httpFaultSchema = envoyMessage(

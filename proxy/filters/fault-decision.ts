@@ -64,52 +64,93 @@ function downstreamKey(cluster: string, suffix: string): string {
   return `fault.http.${cluster}.${suffix}`;
 }
 
+function headerValue(req: RequestHead, name: string): string | undefined {
+  const i = req.lower.indexOf(name);
+  return i < 0 ? undefined : req.values[i];
+}
+
+function headerUint(req: RequestHead, name: string): number | undefined {
+  const v = headerValue(req, name);
+  return v !== undefined && /^\d{1,10}$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * The percentage of a header-controlled fault (Envoy's HeaderPercentageProvider): the request's
+ * `…-percentage` header as the numerator, capped at the configured one, over the configured denominator;
+ * the configured percentage when the header is absent or not a number.
+ */
+export function headerPercentage(
+  req: RequestHead,
+  header: string,
+  configured: FractionalPercent,
+): FractionalPercent {
+  const n = headerUint(req, header);
+  return n === undefined
+    ? configured
+    : { numerator: Math.min(n, configured.numerator), denominator: configured.denominator };
+}
+
+/** Whether a fault fires: its percentage key, or the downstream cluster's own key (Envoy ORs the two). */
+function enabled(
+  env: FaultEnv,
+  key: string,
+  clusterKey: string | undefined,
+  percentage: FractionalPercent,
+): boolean {
+  if (percentEnabled(env.runtime, key, percentage, env.random)) return true;
+  return clusterKey !== undefined && percentEnabled(env.runtime, clusterKey, percentage, env.random);
+}
+
 /**
  * The delay to inject, in ms, or undefined. Envoy (FaultFilter::delayDuration): only when the delay is
- * enabled by its percentage; the duration is the runtime's `fixed_duration_ms`, else the config's; 0 ms
- * means no delay.
+ * enabled by its percentage; the duration is the runtime's `fixed_duration_ms`, else the config's (or,
+ * with header_delay, the request's x-envoy-fault-delay-request); 0 ms means no delay.
  */
-export function selectDelay(config: FaultConfig, env: FaultEnv, cluster?: string): number | undefined {
+export function selectDelay(
+  config: FaultConfig,
+  env: FaultEnv,
+  req: RequestHead,
+  cluster?: string,
+): number | undefined {
   const delay = config.delay;
   if (delay === undefined) return undefined;
-  if (!percentEnabled(env.runtime, config.runtimeKeys.delayPercent, delay.percentage, env.random)) {
-    // The downstream cluster's own percentage key may enable it instead.
-    if (
-      cluster === undefined ||
-      !percentEnabled(
-        env.runtime,
-        downstreamKey(cluster, 'delay.fixed_delay_percent'),
-        delay.percentage,
-        env.random,
-      )
-    ) {
-      return undefined;
-    }
-  }
-  let ms = env.runtime.getInteger(config.runtimeKeys.delayDurationMs, delay.fixedDelayMs);
+  const percentage = delay.fromHeader
+    ? headerPercentage(req, 'x-envoy-fault-delay-request-percentage', delay.percentage)
+    : delay.percentage;
+  const clusterKey = cluster === undefined ? undefined : downstreamKey(cluster, 'delay.fixed_delay_percent');
+  if (!enabled(env, config.runtimeKeys.delayPercent, clusterKey, percentage)) return undefined;
+  const configured = delay.fromHeader ? headerUint(req, 'x-envoy-fault-delay-request') : delay.fixedDelayMs;
+  if (configured === undefined) return undefined;
+  let ms = env.runtime.getInteger(config.runtimeKeys.delayDurationMs, configured);
   if (cluster !== undefined)
     ms = env.runtime.getInteger(downstreamKey(cluster, 'delay.fixed_duration_ms'), ms);
   return ms > 0 ? ms : undefined;
 }
 
-/** The status to abort with, or undefined (FaultFilter::abortHttpStatus: percentage, then runtime status). */
-export function selectAbort(config: FaultConfig, env: FaultEnv, cluster?: string): number | undefined {
+/**
+ * The status to abort with, or undefined (FaultFilter::abortHttpStatus: percentage, then the runtime
+ * status). With header_abort the status is the request's x-envoy-fault-abort-request, in [200, 600).
+ */
+export function selectAbort(
+  config: FaultConfig,
+  env: FaultEnv,
+  req: RequestHead,
+  cluster?: string,
+): number | undefined {
   const abort = config.abort;
   if (abort === undefined) return undefined;
-  if (!percentEnabled(env.runtime, config.runtimeKeys.abortPercent, abort.percentage, env.random)) {
-    if (
-      cluster === undefined ||
-      !percentEnabled(
-        env.runtime,
-        downstreamKey(cluster, 'abort.abort_percent'),
-        abort.percentage,
-        env.random,
-      )
-    ) {
-      return undefined;
-    }
+  const percentage = abort.fromHeader
+    ? headerPercentage(req, 'x-envoy-fault-abort-request-percentage', abort.percentage)
+    : abort.percentage;
+  const clusterKey = cluster === undefined ? undefined : downstreamKey(cluster, 'abort.abort_percent');
+  if (!enabled(env, config.runtimeKeys.abortPercent, clusterKey, percentage)) return undefined;
+  let configured = abort.httpStatus;
+  if (abort.fromHeader) {
+    const fromHeader = headerUint(req, 'x-envoy-fault-abort-request');
+    configured = fromHeader !== undefined && fromHeader >= 200 && fromHeader < 600 ? fromHeader : undefined;
   }
-  let status = env.runtime.getInteger(config.runtimeKeys.abortHttpStatus, abort.httpStatus);
+  if (configured === undefined) return undefined;
+  let status = env.runtime.getInteger(config.runtimeKeys.abortHttpStatus, configured);
   if (cluster !== undefined)
     status = env.runtime.getInteger(downstreamKey(cluster, 'abort.http_status'), status);
   return status;

@@ -54,6 +54,7 @@ export class FaultRun {
   private readonly stats: FaultStats;
   private readonly config: FaultConfig;
   private readonly env: FaultEnv;
+  private readonly req: RequestHead;
   /** `x-envoy-downstream-service-cluster`: its runtime keys apply, and its stats unless disabled. */
   private readonly cluster: string | undefined;
   private readonly delayMs: number | undefined;
@@ -67,12 +68,14 @@ export class FaultRun {
     stats: FaultStats,
     config: FaultConfig,
     env: FaultEnv,
+    req: RequestHead,
     cluster: string | undefined,
     delayMs: number | undefined,
   ) {
     this.stats = stats;
     this.config = config;
     this.env = env;
+    this.req = req;
     this.cluster = cluster;
     this.delayMs = delayMs;
   }
@@ -100,7 +103,7 @@ export class FaultRun {
 
   /** Envoy evaluates the abort once the delay (if any) is over (FaultFilter::postDelayInjection). */
   private afterDelay(cb: FaultCallbacks): void {
-    const status = selectAbort(this.config, this.env, this.cluster);
+    const status = selectAbort(this.config, this.env, this.req, this.cluster);
     if (status === undefined || !this.tryActivate()) {
       cb.proceed();
       return;
@@ -174,8 +177,8 @@ export class FaultFilter {
     if (!faultMatchesRequest(config, req)) return undefined;
     const env: FaultEnv = { runtime, random: this.random };
     const cluster = downstreamServiceCluster(req);
-    const delayMs = selectDelay(config, env, cluster);
+    const delayMs = selectDelay(config, env, req, cluster);
     if (delayMs === undefined && config.abort === undefined) return undefined;
-    return new FaultRun(this.stats, config, env, cluster, delayMs);
+    return new FaultRun(this.stats, config, env, req, cluster, delayMs);
   }
 }

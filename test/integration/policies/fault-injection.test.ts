@@ -126,6 +126,23 @@ function bootstrap(backendPort: number, delay: string) {
           ],
           [{ match: { prefix: '/' }, route: { cluster: 'ratings' } }],
         ),
+        listener(
+          'by_header',
+          'by_header',
+          [
+            {
+              name: 'envoy.filters.http.fault',
+              typed_config: {
+                '@type': FAULT_TYPE,
+                // Envoy's header-controlled faults: the caller asks for them, max_active_faults bounds them.
+                max_active_faults: 100,
+                delay: { header_delay: {}, percentage: { numerator: 100 } },
+                abort: { header_abort: {}, percentage: { numerator: 100 } },
+              },
+            },
+          ],
+          [{ match: { prefix: '/' }, route: { cluster: 'ratings' } }],
+        ),
       ],
       clusters: [
         {
@@ -291,6 +308,22 @@ describe('fault injection (Istio lab, 7.2)', () => {
     expect((await get(port, '/')).status).toBe(200);
     expect(await stat('http.teapot.fault.aborts_injected')).toBe(1);
     expect(await stat('http.teapot.downstream_rq_4xx')).toBe(1);
+  });
+});
+
+describe('header-controlled faults (header_delay, header_abort)', () => {
+  it('delays or aborts as the request headers ask, and leaves other requests alone', async () => {
+    const port = proxy.listenerPorts['by_header']!;
+    const aborted = await get(port, '/', { 'x-envoy-fault-abort-request': '429' });
+    expect(aborted.status).toBe(429);
+    const delayed = await get(port, '/', { 'x-envoy-fault-delay-request': String(DELAY_MS) });
+    expect(delayed.status).toBe(200);
+    expect(delayed.ms).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    const plain = await get(port, '/');
+    expect(plain.status).toBe(200);
+    expect(plain.ms).toBeLessThan(DELAY_MS / 2);
+    expect(await stat('http.by_header.fault.aborts_injected')).toBe(1);
+    expect(await stat('http.by_header.fault.delays_injected')).toBe(1);
   });
 });
 

@@ -117,18 +117,43 @@ describe('fault filter config', () => {
     expect(loadError(withFilters([labFault])).message).toContain('the last HTTP filter must be the router');
   });
 
-  it('rejects an abort without a usable http_status', () => {
+  it('rejects an abort without a usable status source', () => {
     const bad = (abort: unknown) =>
       loadError(withFilters([{ name: 'x', typed_config: { '@type': FAULT_TYPE, abort } }, ROUTER])).message;
-    expect(bad({ percentage: { numerator: 1 } })).toContain('abort.http_status is required');
+    expect(bad({ percentage: { numerator: 1 } })).toContain('abort needs one of http_status, header_abort');
     expect(bad({ http_status: 150 })).toContain('abort.http_status must be between 200 and 599, got 150');
+    expect(bad({ http_status: 503, header_abort: {} })).toContain(
+      'abort.header_abort must not be set together with http_status',
+    );
+    expect(bad({ grpc_status: 14 })).toContain('grpc_status is not supported by meshscope-proxy yet');
   });
 
-  it('rejects a delay without fixed_delay and the header-controlled faults not implemented', () => {
+  it('rejects a delay without fixed_delay or header_delay', () => {
     const bad = (delay: unknown) =>
       loadError(withFilters([{ name: 'x', typed_config: { '@type': FAULT_TYPE, delay } }, ROUTER])).message;
-    expect(bad({ percentage: { numerator: 1 } })).toContain('delay.fixed_delay is required');
-    expect(bad({ header_delay: {} })).toContain('header_delay is not supported by meshscope-proxy yet');
+    expect(bad({ percentage: { numerator: 1 } })).toContain('delay needs one of fixed_delay, header_delay');
+  });
+
+  it('reads header-controlled faults (header_delay, header_abort)', () => {
+    const f = {
+      name: 'envoy.filters.http.fault',
+      typed_config: {
+        '@type': FAULT_TYPE,
+        max_active_faults: 10,
+        delay: { header_delay: {}, percentage: { numerator: 100 } },
+        abort: { header_abort: {}, percentage: { numerator: 100 } },
+      },
+    };
+    const filter = load(withFilters([f, ROUTER])).listeners[0]!.hcm.httpFilters[0]!;
+    if (filter.name !== 'envoy.filters.http.fault') throw new Error('expected the fault filter');
+    expect(filter.fault.delay).toEqual({
+      fromHeader: true,
+      percentage: { numerator: 100, denominator: 100 },
+    });
+    expect(filter.fault.abort).toEqual({
+      fromHeader: true,
+      percentage: { numerator: 100, denominator: 100 },
+    });
   });
 
   it('rejects the fault filter without a typed_config, and the v2 type', () => {

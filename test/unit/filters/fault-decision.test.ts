@@ -120,32 +120,69 @@ describe('delay and abort', () => {
     runtime: runtimeOf(values),
     random: () => draw,
   });
+  const plain = request();
 
   it('delays by fixed_delay, or by the runtime duration; 0 ms means no delay', () => {
-    expect(selectDelay(jasonDelay, env())).toBe(7_000);
-    expect(selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_duration_ms': 300 }))).toBe(300);
-    expect(selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_duration_ms': 0 }))).toBeUndefined();
-    expect(selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_delay_percent': 0 }))).toBeUndefined();
-    expect(selectDelay(config(), env())).toBeUndefined();
+    expect(selectDelay(jasonDelay, env(), plain)).toBe(7_000);
+    expect(selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_duration_ms': 300 }), plain)).toBe(300);
+    expect(selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_duration_ms': 0 }), plain)).toBeUndefined();
+    expect(
+      selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_delay_percent': 0 }), plain),
+    ).toBeUndefined();
+    expect(selectDelay(config(), env(), plain)).toBeUndefined();
   });
 
   it('aborts with http_status when selected, the runtime status overriding it', () => {
     const abort = config({ abort: { httpStatus: 503, percentage: percent(10) } });
-    expect(selectAbort(abort, env({}, 0.05))).toBe(503);
-    expect(selectAbort(abort, env({}, 0.2))).toBeUndefined();
-    expect(selectAbort(abort, env({ 'fault.http.abort.http_status': 418 }, 0))).toBe(418);
-    expect(selectAbort(abort, env({ 'fault.http.abort.abort_percent': 100 }, 0.9))).toBe(503);
+    expect(selectAbort(abort, env({}, 0.05), plain)).toBe(503);
+    expect(selectAbort(abort, env({}, 0.2), plain)).toBeUndefined();
+    expect(selectAbort(abort, env({ 'fault.http.abort.http_status': 418 }, 0), plain)).toBe(418);
+    expect(selectAbort(abort, env({ 'fault.http.abort.abort_percent': 100 }, 0.9), plain)).toBe(503);
   });
 
   it('honours the *_runtime key names and the downstream cluster keys', () => {
     const abort = config({ abort: { httpStatus: 503, percentage: percent(0) } });
     abort.runtimeKeys.abortPercent = 'my.abort';
-    expect(selectAbort(abort, env({ 'my.abort': 100 }))).toBe(503);
-    expect(selectAbort(abort, env({ 'fault.http.abort.abort_percent': 100 }))).toBeUndefined();
+    expect(selectAbort(abort, env({ 'my.abort': 100 }), plain)).toBe(503);
+    expect(selectAbort(abort, env({ 'fault.http.abort.abort_percent': 100 }), plain)).toBeUndefined();
     // fault.http.<downstream-cluster>.abort.abort_percent enables it for that caller alone.
     const perCaller = env({ 'fault.http.productpage.abort.abort_percent': 100 });
-    expect(selectAbort(abort, perCaller, 'productpage')).toBe(503);
-    expect(selectAbort(abort, perCaller, 'reviews')).toBeUndefined();
+    expect(selectAbort(abort, perCaller, plain, 'productpage')).toBe(503);
+    expect(selectAbort(abort, perCaller, plain, 'reviews')).toBeUndefined();
+  });
+
+  it('takes header_delay / header_abort values and percentages from the request headers', () => {
+    const byHeader = config({
+      delay: { fromHeader: true, percentage: percent(50) },
+      abort: { fromHeader: true, percentage: percent(100) },
+    });
+    const delayed = request({ 'x-envoy-fault-delay-request': '250' });
+    expect(selectDelay(byHeader, env({}, 0.4), delayed)).toBe(250);
+    expect(selectDelay(byHeader, env({}, 0.6), delayed)).toBeUndefined();
+    expect(selectDelay(byHeader, env(), plain)).toBeUndefined();
+    expect(selectDelay(byHeader, env(), request({ 'x-envoy-fault-delay-request': 'soon' }))).toBeUndefined();
+    // The request's percentage counts, capped at the configured numerator (50 here).
+    const tenPercent = request({
+      'x-envoy-fault-delay-request': '250',
+      'x-envoy-fault-delay-request-percentage': '10',
+    });
+    expect(selectDelay(byHeader, env({}, 0.09), tenPercent)).toBe(250);
+    expect(selectDelay(byHeader, env({}, 0.11), tenPercent)).toBeUndefined();
+    const capped = request({
+      'x-envoy-fault-delay-request': '250',
+      'x-envoy-fault-delay-request-percentage': '90',
+    });
+    expect(selectDelay(byHeader, env({}, 0.6), capped)).toBeUndefined();
+
+    expect(selectAbort(byHeader, env(), request({ 'x-envoy-fault-abort-request': '429' }))).toBe(429);
+    expect(selectAbort(byHeader, env(), request({ 'x-envoy-fault-abort-request': '199' }))).toBeUndefined();
+    expect(selectAbort(byHeader, env(), request({ 'x-envoy-fault-abort-request': '600' }))).toBeUndefined();
+    expect(selectAbort(byHeader, env(), plain)).toBeUndefined();
+    const none = request({
+      'x-envoy-fault-abort-request': '503',
+      'x-envoy-fault-abort-request-percentage': '0',
+    });
+    expect(selectAbort(byHeader, env(), none)).toBeUndefined();
   });
 
   it('reads the downstream cluster from x-envoy-downstream-service-cluster', () => {
