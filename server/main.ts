@@ -133,6 +133,9 @@ async function main(argv: string[]): Promise<number> {
         windowSeconds: args.windowSeconds,
         refreshIntervalMs: args.scrapeIntervalMs,
         fallback: (id) => store.latest(id),
+        // The dashboard's cycle (caches dropped, history recorded, the SSE update) follows each
+        // completed refresh: its own timer could run just before one lands and lag an interval behind.
+        onRefresh: () => dashboard.cycle(),
         // In a cluster, series are told apart by the `namespace`/`pod` labels Kubernetes service
         // discovery configs add: the `instance` Prometheus scraped is neither the pods/proxy URL the
         // dashboard uses from a laptop nor, for istio-proxy (merged :15020), the port it reads.
@@ -220,8 +223,6 @@ async function main(argv: string[]): Promise<number> {
       const p = prometheus;
       await p.start();
       stops.push(() => p.stop());
-      const t = setInterval(() => dashboard.cycle(), args.scrapeIntervalMs);
-      stops.push(() => clearInterval(t));
     }
 
     const app = createApp(dashboard, {

@@ -11,6 +11,7 @@ import type { SidecarTarget } from '../../server/model/inventory.ts';
 import type { SidecarScrape } from '../../server/model/sidecar-data.ts';
 import { PrometheusTrafficSource } from '../../server/sources/prometheus/prometheus-traffic-source.ts';
 import type { Traffic } from '../../shared/api/graph.ts';
+import type { PrometheusSourceStatus } from '../../shared/api/sources.ts';
 import { staticBootstrap } from '../support/envoy-bootstrap.ts';
 import {
   type BackendProcess,
@@ -368,6 +369,60 @@ describe('PrometheusTrafficSource against a real Prometheus', () => {
     expect(byInstance.latest('shop/frontend-1')).toBe(fallbackScrape);
     expect(byInstance.latest('shop/caller-1')).toBeUndefined();
     expect(byPod.latest('shop/frontend-1')).toBeUndefined();
+  });
+
+  it('calls onRefresh once per completed refresh, with the new snapshot already in place', async () => {
+    const seen: { status: PrometheusSourceStatus; updatedAt: number; traffic: Traffic | undefined }[] = [];
+    const source: PrometheusTrafficSource = new PrometheusTrafficSource({
+      url: prom.url,
+      targets: () => targets,
+      windowSeconds: WINDOW_S,
+      onRefresh: (status) =>
+        seen.push({
+          status,
+          updatedAt: source.updatedAt,
+          traffic: source.clusterTraffic('shop/frontend-1', 'backend_v1'),
+        }),
+    });
+    // Two callers during one refresh share it: one callback.
+    await Promise.all([source.refresh(), source.refresh()]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.status).toMatchObject({ up: true, refreshes: 1, lastError: null });
+    expect(seen[0]!.updatedAt).toBe(seen[0]!.status.lastSuccess);
+    expect(seen[0]!.traffic?.rps).toBeGreaterThan(0);
+    await source.refresh();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.status.refreshes).toBe(2);
+    expect(seen[1]!.updatedAt).toBeGreaterThan(seen[0]!.updatedAt);
+  });
+
+  it('calls onRefresh after a failed refresh too, and survives a throwing listener', async () => {
+    const statuses: PrometheusSourceStatus[] = [];
+    const down = new PrometheusTrafficSource({
+      url: `http://127.0.0.1:${await freePort()}`,
+      targets: () => targets,
+      onRefresh: (status) => {
+        statuses.push(status);
+        throw new Error('listener bug');
+      },
+    });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await expect(down.refresh()).resolves.toBeUndefined();
+      await expect(down.refresh()).resolves.toBeUndefined();
+    } finally {
+      console.error = original;
+    }
+    expect(statuses.map((s) => [s.up, s.refreshes])).toEqual([
+      [false, 1],
+      [false, 2],
+    ]);
+    expect(statuses[0]!.lastError).toMatch(/ECONNREFUSED/);
+    expect(errors).toHaveLength(2);
+    // The listener's error is reported as its own, not as the refresh's.
+    expect(down.status().lastError).toMatch(/ECONNREFUSED/);
   });
 
   it('reports a query Prometheus rejects, without throwing', async () => {

@@ -39,6 +39,12 @@ export interface PrometheusTrafficSourceOptions {
   headers?: Record<string, string>;
   /** Structural data per sidecar, from elsewhere; without it `latest()` returns undefined. */
   fallback?: (targetId: string) => SidecarScrape | undefined;
+  /**
+   * Called once each refresh has completed, failed or not (the status says which): the dashboard's
+   * cycle follows it, so the graph is rebuilt on the snapshot just taken rather than on a timer of
+   * its own that could read the previous one.
+   */
+  onRefresh?: (status: PrometheusSourceStatus) => void;
 }
 
 /** The message of what prometheus-query rejects with: a plain `{ errorType, error }` object, or an Error. */
@@ -69,6 +75,7 @@ export class PrometheusTrafficSource implements TrafficSource {
   readonly #targets: () => readonly SidecarTarget[];
   readonly #matching: SeriesTargetMatching;
   readonly #fallback: ((targetId: string) => SidecarScrape | undefined) | undefined;
+  readonly #onRefresh: ((status: PrometheusSourceStatus) => void) | undefined;
   readonly #intervalMs: number;
   #snapshot: TrafficSnapshot | undefined;
   #keyOfTarget = new Map<string, string>();
@@ -82,6 +89,7 @@ export class PrometheusTrafficSource implements TrafficSource {
     this.#matching = opts.matching ?? DEFAULT_MATCHING;
     this.#targets = opts.targets;
     this.#fallback = opts.fallback;
+    this.#onRefresh = opts.onRefresh;
     this.#intervalMs = opts.refreshIntervalMs ?? 5_000;
     this.queries = trafficQueries({
       windowSeconds: this.windowSeconds,
@@ -118,7 +126,7 @@ export class PrometheusTrafficSource implements TrafficSource {
   /**
    * Runs every query at one evaluation time. All answer: the new snapshot replaces the old. Any fails:
    * the old snapshot stays (its `updatedAt` shows its age), the failures are counted and the status
-   * says why; never rejects. Concurrent calls share the refresh in flight.
+   * says why; never rejects. Concurrent calls share the refresh in flight (and its one `onRefresh`).
    */
   refresh(): Promise<void> {
     this.#inFlight ??= this.#refresh()
@@ -129,8 +137,18 @@ export class PrometheusTrafficSource implements TrafficSource {
       })
       .finally(() => {
         this.#inFlight = undefined;
+        this.#notifyRefreshed();
       });
     return this.#inFlight;
+  }
+
+  /** A throwing listener is a bug elsewhere: reported, and neither the refresh nor the timer stop. */
+  #notifyRefreshed(): void {
+    try {
+      this.#onRefresh?.(this.status());
+    } catch (e) {
+      console.error('prometheus source: onRefresh listener threw:', e);
+    }
   }
 
   async #refresh(): Promise<void> {
