@@ -38,5 +38,20 @@ export function createSelfMetrics(core: DashboardCore, events: EventsStats): Sel
       this.set({ state: 'down' }, all.length - up);
     },
   });
+  if (core.alerts) {
+    const alerts = core.alerts;
+    new client.Gauge({
+      name: 'meshscope_alerts',
+      help: "meshscope's own alerts, by state (resolved: within the last 15 minutes) and severity.",
+      labelNames: ['state', 'severity'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const state of ['pending', 'firing', 'resolved'] as const)
+          for (const severity of ['critical', 'warning', 'info'] as const) this.set({ state, severity }, 0);
+        for (const a of alerts.list().alerts) this.inc({ state: a.state, severity: a.labels.severity });
+      },
+    });
+  }
   return { registry, httpRequests };
 }

@@ -93,13 +93,17 @@ export function evaluateUpstreams(
       activity.set(u.key, { facts: u, at: snap.at, rps });
     }
   }
+  // A workload with a sidecar that cannot be scraped: its counters stopped, not necessarily its traffic
+  // (sidecarScrapeFailing says so instead).
+  const unseen = new Set(snap.sidecars.filter((s) => !s.up).map((s) => `${s.namespace}/${s.workload}`));
   for (const [key, a] of activity) {
     if (snap.at - a.at > TRAFFIC_MEMORY_MS) {
       activity.delete(key);
       continue;
     }
     const u = a.facts;
-    if (live.has(key) || settings('trafficStopped', u.namespace) === undefined) continue;
+    if (live.has(key) || unseen.has(`${u.namespace}/${u.workload}`)) continue;
+    if (settings('trafficStopped', u.namespace) === undefined) continue;
     const ago = Math.round((snap.at - a.at) / 1000);
     out.push({
       rule: 'trafficStopped',

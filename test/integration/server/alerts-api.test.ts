@@ -120,6 +120,13 @@ describe('alerts API', () => {
     expect(manifest.spec.groups[0].rules.length).toBe(doc.groups[0].rules.length);
   });
 
+  it('counts the alerts by state and severity in /metrics', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^meshscope_alerts\{state="resolved",severity="critical"\} 1$/m);
+    expect(text).toMatch(/^meshscope_alerts\{state="resolved",severity="warning"\} 1$/m);
+    expect(text).toMatch(/^meshscope_alerts\{state="firing",severity="critical"\} 0$/m);
+  });
+
   it('answers bad parameters with a 400 naming the field', async () => {
     for (const [path, field] of [
       ['/api/alerts/history?limit=0', 'limit'],

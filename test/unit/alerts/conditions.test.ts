@@ -224,6 +224,16 @@ describe('trafficStopped', () => {
     expect(memory.size).toBe(0);
   });
 
+  it('says nothing while the workload’s sidecar cannot be scraped (its counters stopped, not its traffic)', () => {
+    const memory = new Map<string, UpstreamActivity>();
+    const set = defaultRuleSet();
+    candidates(set, snapshot(0, { upstreams: [upstream({ traffic: traffic({ rps: 5 }) })] }), memory);
+    const down = snapshot(60_000, {
+      sidecars: [sidecar({ id: 'default/frontend/0', workload: 'frontend', up: false })],
+    });
+    expect(candidates(set, down, memory).filter((c) => c.rule === 'trafficStopped')).toEqual([]);
+  });
+
   it('does not fire for an upstream that never carried the threshold', () => {
     const memory = new Map<string, UpstreamActivity>();
     const set = defaultRuleSet();
