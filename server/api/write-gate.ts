@@ -3,7 +3,9 @@
 // covered without being listed anywhere. In order:
 //   --read-only → 403 read_only;  no/malformed Authorization → 401;  wrong token → 403;
 //   too many writes from this client (its token and address) → 429 with Retry-After.
-// A write answered with a 4xx (invalid, stale, unknown route) changed nothing: its token is given back.
+// A write refused as malformed or naming nothing (400, 404, 413, 415, 428) could not have changed
+// anything: its token is given back. A stale one (409) counts: a client retrying stale versions in a
+// loop is what the limit is for.
 import type { NextFunction, Request, Response } from 'express';
 import type { WriteAuth, WriteRequestInfo } from '../weights/write-auth.ts';
 import { sendError } from './api-error.ts';
@@ -35,6 +37,7 @@ export type WriteVerdict =
     };
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const GIVEN_BACK = new Set([400, 404, 413, 415, 428]);
 
 export const isWriteMethod = (method: string) => !SAFE.has(method.toUpperCase());
 
@@ -84,7 +87,7 @@ export function writeGate(access: WriteAccess) {
     const limiter = access.limiter;
     if (limiter !== undefined) {
       res.once('finish', () => {
-        if (res.statusCode >= 400 && res.statusCode < 500) limiter.giveBack(v.client);
+        if (GIVEN_BACK.has(res.statusCode)) limiter.giveBack(v.client);
       });
     }
     next();

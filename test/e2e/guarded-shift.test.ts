@@ -43,7 +43,8 @@ afterAll(async () => {
 describe('guarded shift in the weight editor', () => {
   it('starts a shift, shows its steps as they are applied, and its promotion', async () => {
     const { page } = browser;
-    await page.goto(`${demo.base}/#/routes`);
+    // The write token for the tab, as in the URL meshscope prints (client/src/api/write-token.ts).
+    await page.goto(`${demo.base}/#token=${demo.token}&/routes`);
     await page.getByRole('button', { name: /edit the weights of frontend → backend/i }).click();
     const dialog = page.getByRole('dialog', { name: /weights: default\/frontend → backend/i });
     const section = dialog.getByRole('region', { name: 'Guarded shift' });
@@ -94,7 +95,7 @@ describe('guarded shift in the weight editor', () => {
 
     await progress.getByRole('button', { name: 'Pause' }).click();
     await progress.locator('.shift-state', { hasText: 'Paused' }).waitFor();
-    expect(await progress.innerText()).toMatch(/paused by local/);
+    expect(await progress.innerText()).toMatch(/paused by token/);
     await progress.getByRole('button', { name: 'Resume' }).click();
     await progress.locator('.shift-state', { hasText: 'Running' }).waitFor();
     await progress.getByRole('button', { name: 'Abort (roll back)' }).click();
@@ -107,7 +108,7 @@ describe('guarded shift in the weight editor', () => {
         await fetch(`${demo.base}/api/routes/${encodeURIComponent((await labRoute()).id)}/guarded-shift`)
       ).json(),
     );
-    expect(api).toMatchObject({ state: 'aborted', stoppedWhy: 'aborted by local' });
+    expect(api).toMatchObject({ state: 'aborted', stoppedWhy: 'aborted by token' });
     await until('the route back at 0/100', labRoute, (r) => effective(r) === 'backend_v1=0,backend_v2=100');
   });
 });

@@ -1,7 +1,8 @@
 // The one-click shift end to end: in Chromium against `meshscope --demo`, the weight editor opened from
-// the lab's edge changes 80/20 to 50/50 through PUT /api/routes/:id/weights (writes from loopback need
-// no token), the sidecar applies it through its runtime, and the observed share — what the load
-// really does — moves toward 0.5, in the API and on screen. Then presets and undo from the Routes page.
+// the lab's edge changes 80/20 to 50/50 through PUT /api/routes/:id/weights, the sidecar applies it
+// through its runtime, and the observed share — what the load really does — moves toward 0.5, in the
+// API and on screen. Then presets and undo from the Routes page. The write token is the one the demo
+// generated, given to the UI as `npm start` users do: by opening the URL it printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouteListSchema, type WeightedRoute } from '../../shared/api/routes.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
@@ -33,7 +34,10 @@ function percentages(text: string): number[] {
 
 beforeAll(async () => {
   requireBuiltUi();
-  [demo, browser] = await Promise.all([startDashboard(demoArgs(SUBNET), 60_000), launchBrowser()]);
+  [demo, browser] = await Promise.all([
+    startDashboard(demoArgs(SUBNET), 60_000, { token: 'generated' }),
+    launchBrowser(),
+  ]);
   // A full window of traffic at 80/20 first, so "before" is really 80/20.
   await until(
     'the lab route observed near 80/20',
@@ -52,6 +56,16 @@ afterAll(async () => {
 });
 
 describe('the weight editor on the demo mesh', () => {
+  it('the URL the demo printed gives the tab its write token, and leaves the address bar without it', async () => {
+    const { page } = browser;
+    const printed = /the UI, with writes enabled for the tab: (\S+)/.exec(demo.stdout)?.[1];
+    expect(printed).toBe(`${demo.base}/#token=${demo.token}`);
+    await page.goto(printed!);
+    await waitForGraph(page, 9);
+    expect(page.url()).not.toContain('token');
+    expect(await page.evaluate(() => sessionStorage.getItem('meshscope.writeToken'))).toBe(demo.token);
+  });
+
   it('changing 80/20 to 50/50 moves the observed share toward 0.5', async () => {
     const { page } = browser;
     await page.goto(`${demo.base}/#/graph`);

@@ -1,10 +1,12 @@
 // The one-click shift: a modal editor for one weighted route. It edits from the version it loaded and
 // sends that version as If-Match, so a change made meanwhile by someone else (or by a reconciliation)
 // is a 409, never silently overwritten. After an apply it shows each replica's outcome and offers Undo,
-// which puts the previous weights back against the new version.
+// which puts the previous weights back against the new version. On a dashboard started --read-only
+// the weights, history and shifts are shown with every control disabled.
 import { useEffect, useId, useReducer, useRef, useState } from 'react';
 import type { WeightedRoute } from '../../../shared/api/routes.ts';
 import type { WeightChangeResult } from '../../../shared/api/weights.ts';
+import { useReadOnly } from '../api/config-client.ts';
 import { useRoutes } from '../api/routes-client.ts';
 import { type ApplyWeights, useApplyWeights, WeightChangeError } from '../api/weights-client.ts';
 import { ApplyError } from './ApplyError.tsx';
@@ -30,6 +32,7 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
   const [generation, setGeneration] = useState(0);
   // Kept on screen once converted, though the route is a runtime one from the next scrape on.
   const [converted, setConverted] = useState(false);
+  const readOnly = useReadOnly();
 
   useEffect(() => {
     const d = dialog.current;
@@ -58,11 +61,19 @@ export function WeightEditor({ routeId, onClose }: WeightEditorProps) {
         </p>
       ) : (
         <>
-          <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
-          {(route.strategy === 'static' || converted) && (
-            <ConvertToRuntime route={route} onConverted={() => setConverted(true)} />
+          {readOnly && (
+            <p className="notice read-only-notice" role="note">
+              This dashboard runs with <code>--read-only</code>: weights can be looked at here, not changed.
+            </p>
           )}
-          <GuardedShiftSection route={route} onReload={reload} />
+          {/* A disabled fieldset disables every control inside it, the nested forms' too (HTML §4.10.15). */}
+          <fieldset className="editor-writes" disabled={readOnly}>
+            <EditorBody key={generation} route={route} routeId={routeId} onReload={reload} />
+            {(route.strategy === 'static' || converted) && (
+              <ConvertToRuntime route={route} onConverted={() => setConverted(true)} />
+            )}
+            <GuardedShiftSection route={route} onReload={reload} />
+          </fieldset>
         </>
       )}
     </dialog>

@@ -19,7 +19,15 @@ import {
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
-import { type Dashboard, route, routes, runtimeOf, startDashboard, until } from './weights-harness.ts';
+import {
+  type Dashboard,
+  route,
+  routes,
+  runtimeOf,
+  startDashboard,
+  until,
+  WRITE_HEADERS,
+} from './weights-harness.ts';
 
 const PREFIX = 'routing.split.web';
 /** Errors judged as by default; latency only past 1 s (two busy cores make small p99s jumpy). */
@@ -73,7 +81,7 @@ async function startShift(body: Record<string, unknown>): Promise<Response> {
   const r = await route(dash!.base, routeId);
   return fetch(url(), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'if-match': r!.version },
+    headers: { 'content-type': 'application/json', ...WRITE_HEADERS, 'if-match': r!.version },
     body: JSON.stringify(body),
   });
 }
@@ -102,7 +110,7 @@ async function resetWeights(): Promise<void> {
   if (current['web_v1'] === 100) return;
   const res = await fetch(`${dash!.base}/api/routes/${encodeURIComponent(routeId)}/weights`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', 'if-match': r.version },
+    headers: { 'content-type': 'application/json', ...WRITE_HEADERS, 'if-match': r.version },
     body: JSON.stringify({ weights: { web_v1: 100, web_v2: 0 }, reason: 'test reset' }),
   });
   expect(res.status).toBe(200);
@@ -211,7 +219,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
   it('pause, resume and abort over HTTP, each sent as a guarded-shift event; writes need JSON and If-Match', async () => {
     const noIfMatch = await fetch(url(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...WRITE_HEADERS },
       body: JSON.stringify({ canary: 'web_v2', targetCanaryPercent: 50 }),
     });
     expect(noIfMatch.status).toBe(428);
@@ -244,26 +252,26 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
       const form = await fetch(url('/pause'), {
         method: 'POST',
         body: 'x=1',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...WRITE_HEADERS },
       });
       expect(form.status).toBe(415);
       const act = (a: string, body: unknown = {}) =>
         fetch(url(`/${a}`), {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...WRITE_HEADERS },
           body: JSON.stringify(body),
         });
       const paused = await act('pause', { reason: 'look at dashboards' });
       expect(paused.status).toBe(200);
       expect(GuardedShiftSchema.parse(await paused.json())).toMatchObject({
         state: 'paused',
-        stoppedWhy: 'paused by local: look at dashboards',
+        stoppedWhy: 'paused by token: look at dashboards',
       });
       await sawEvent('paused');
       expect((await act('pause')).status).toBe(409);
       expect((await act('resume')).status).toBe(200);
       const aborted = GuardedShiftSchema.parse(await (await act('abort', { reason: 'wrong build' })).json());
-      expect(aborted).toMatchObject({ state: 'aborted', stoppedWhy: 'aborted by local: wrong build' });
+      expect(aborted).toMatchObject({ state: 'aborted', stoppedWhy: 'aborted by token: wrong build' });
       await sawEvent('aborted');
       expect(await split()).toEqual({ web_v1: 100, web_v2: 0 });
       expect((await act('resume')).status).toBe(409);

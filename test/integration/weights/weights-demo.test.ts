@@ -26,6 +26,7 @@ import {
   startDashboard,
   until,
   upstreamTotals,
+  WRITE_HEADERS,
 } from './weights-harness.ts';
 
 const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
@@ -236,7 +237,7 @@ describe('weights on the demo mesh (runtime strategy)', () => {
     );
     expect(history.entries[0]).toMatchObject({
       id: partial.auditId,
-      who: 'local',
+      who: 'token',
       reason: 'while down',
       outcome: 'partial',
     });
@@ -247,7 +248,7 @@ describe('weights on the demo mesh (runtime strategy)', () => {
     });
     const res = await fetch(`${dash.base}/api/routes/${encodeURIComponent(ROUTE)}/revert`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'if-match': await currentVersion() },
+      headers: { 'content-type': 'application/json', ...WRITE_HEADERS, 'if-match': await currentVersion() },
       body: JSON.stringify({ auditId: partial.auditId, reason: 'undo' }),
     });
     const reverted = WeightChangeResultSchema.parse(await res.json());

@@ -1,11 +1,17 @@
 // Shared by the weights integration tests: bin/meshscope as a child process over a targets file, and
-// small clients for its API and for a sidecar's admin.
+// small clients for its API and for a sidecar's admin. Every dashboard started here takes
+// HARNESS_TOKEN (MESHSCOPE_TOKEN) for writes; putWeights sends it, raw writes add WRITE_HEADERS.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type RouteList, RouteListSchema, type WeightedRoute } from '../../../shared/api/routes.ts';
 import { freePort } from '../../support/processes.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
+
+/** The write token of every dashboard this harness starts. */
+export const HARNESS_TOKEN = randomBytes(24).toString('hex');
+export const WRITE_HEADERS: Readonly<Record<string, string>> = { authorization: `Bearer ${HARNESS_TOKEN}` };
 
 export interface Dashboard {
   base: string;
@@ -20,7 +26,7 @@ export async function startDashboard(args: string[]): Promise<Dashboard> {
   const proc = spawn(
     join(ROOT, 'bin/meshscope'),
     ['--port', String(port), '--scrape-interval', '0.5', '--window', '10', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MESHSCOPE_TOKEN: HARNESS_TOKEN } },
   );
   let output = '';
   proc.stdout!.on('data', (d: Buffer) => {
@@ -92,6 +98,7 @@ export function putWeights(
     method: 'PUT',
     headers: {
       'content-type': 'application/json',
+      ...WRITE_HEADERS,
       ...(version !== undefined && { 'if-match': version }),
       ...headers,
     },
