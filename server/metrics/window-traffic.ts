@@ -1,7 +1,7 @@
 // A window's counter increases → the Traffic figures of the API (per second), with the 503 causes and
 // latency quantiles.
 import { emptyTraffic, type Traffic } from '../../shared/api/graph.ts';
-import { split503 } from '../sources/prometheus/traffic-from-rates.ts';
+import { clusterRps, split503 } from '../sources/prometheus/traffic-from-rates.ts';
 import { IX, TRAFFIC_SCALARS, type WindowDelta } from './counter-series.ts';
 import { histogramQuantile } from './histogram-quantile.ts';
 
@@ -20,8 +20,10 @@ export function trafficOfWindow(w: WindowDelta | undefined): Traffic {
     noHealthyUpstream: rate(IX.noneHealthy),
     connectFailure: rate(IX.connectFail),
   });
+  const xx = [0, 1, 2, 3, 4].map((k) => rate(IX.xx + k));
   return {
-    rps: rate(IX.total),
+    // Inbound series have no local replies of this kind, so the larger of the two is right for both.
+    rps: clusterRps(rate(IX.total), xx),
     status: {
       '2xx': rate(IX.xx + 1),
       '3xx': rate(IX.xx + 2),

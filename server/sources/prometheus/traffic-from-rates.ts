@@ -86,10 +86,23 @@ export function split503(
   return { overflow, noHealthyUpstream, connectFailure, upstream: left };
 }
 
+/**
+ * A cluster's request rate: `upstream_rq_total`, or the sum of the response classes when that is
+ * larger. Envoy counts `upstream_rq_total` when a request is attached to an upstream connection, but the
+ * router also charges `upstream_rq_<code>` for the local replies it sends when none could be (connect
+ * failure, a reset before the response): a cluster whose hosts all refuse connections answers 503s with
+ * `upstream_rq_total` still at 0, and the classes of a mixed window add up to more than the total.
+ */
+export function clusterRps(total: number, xx: readonly number[]): number {
+  let classes = 0;
+  for (const v of xx) classes += nonNegative(v);
+  return Math.max(nonNegative(total), classes);
+}
+
 export function clusterTrafficOf(r: ClusterRates): Traffic {
   const rate503 = nonNegative(r.upstream_rq_503);
   return {
-    rps: nonNegative(r.upstream_rq_total),
+    rps: clusterRps(r.upstream_rq_total, r.upstream_rq_xx),
     status: statusOf(r.upstream_rq_xx),
     rate503,
     causes503: split503(rate503, {

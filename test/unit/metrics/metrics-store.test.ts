@@ -129,6 +129,34 @@ describe('MetricsStore rates', () => {
     expect(coarse.clusterTraffic('default/frontend/0', 'b', 120)?.rps).toBeCloseTo((600 + 2400) / 120, 9);
   });
 
+  it("counts the router's local replies, which Envoy charges to a class but not to upstream_rq_total", () => {
+    const c = clock();
+    const store = new MetricsStore({ now: c.now });
+    store.ingest(
+      scrape(T0, {
+        clusters: new Map([
+          ['b', counters()],
+          ['dead', counters()],
+        ]),
+      }),
+    );
+    const after = new Map([
+      // 100 answered upstream, 4 connect failures answered 503 locally.
+      ['b', counters({ upstream_rq_total: 100, upstream_rq_xx: [0, 100, 0, 0, 4], upstream_rq_503: 4 })],
+      // Every host refuses connections: 50 local 503s and no upstream request at all.
+      [
+        'dead',
+        counters({ upstream_rq_xx: [0, 0, 0, 0, 50], upstream_rq_503: 50, upstream_cx_connect_fail: 50 }),
+      ],
+    ]);
+    store.ingest(scrape(T0 + 10_000, { clusters: after }));
+    c.set(T0 + 10_000);
+    expect(store.clusterTraffic('default/frontend/0', 'b')?.rps).toBeCloseTo(10.4, 9);
+    const dead = store.clusterTraffic('default/frontend/0', 'dead')!;
+    expect(dead.rps).toBeCloseTo(5, 9);
+    expect(dead.causes503.connectFailure).toBeCloseTo(5, 9);
+  });
+
   it('never lets the causes exceed the 503s, nor the upstream share go negative', () => {
     const c = clock();
     const store = new MetricsStore({ now: c.now });
