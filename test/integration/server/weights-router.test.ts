@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DashboardCore, ServiceResult, WeightsService } from '../../../server/api/dashboard-core.ts';
+import { WriteRateLimiter } from '../../../server/api/write-rate-limiter.ts';
 import { createApp } from '../../../server/app.ts';
 import { authorizeWrite } from '../../../server/weights/write-auth.ts';
 import { DashboardConfigSchema } from '../../../shared/api/config.ts';
@@ -180,6 +181,33 @@ describe('PUT /api/routes/:id/weights', () => {
     expect(DashboardConfigSchema.parse(await (await fetch(`${open}/api/config`)).json()).readOnly).toBe(
       false,
     );
+  });
+
+  it('limits writes per client: 429 with Retry-After past the burst; malformed ones are given back', async () => {
+    const limited = await serve(
+      createApp(core, {
+        writes: {
+          readOnly: false,
+          authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+          limiter: new WriteRateLimiter({ burst: 2, perSecond: 0.01 }),
+        },
+      }),
+    );
+    const auth = { authorization: 'Bearer T0KEN' };
+    // Malformed (400) and naming no route (404): nothing could change, so they do not count.
+    for (let i = 0; i < 5; i++) expect((await put(limited, ROUTE, '{"weights":', auth)).status).toBe(400);
+    expect((await put(limited, 'default/nope/0', '{}', auth)).status).toBe(404);
+    expect((await put(limited, ROUTE, '{}', auth)).status).toBe(200);
+    expect((await put(limited, ROUTE, '{}', auth)).status).toBe(200);
+    const refused = await put(limited, ROUTE, '{}', auth);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await apiError(refused)).toMatchObject({ code: 'rate_limited' });
+    // The refused one never reached the service; unauthorized attempts are not limited (401, not 429).
+    expect(calls.filter((c) => c.routeId === ROUTE)).toHaveLength(2);
+    expect((await put(limited, ROUTE, '{}')).status).toBe(401);
+    const config = DashboardConfigSchema.parse(await (await fetch(`${limited}/api/config`)).json());
+    expect(config.writeRateLimit).toEqual({ burst: 2, perSecond: 0.01 });
   });
 
   it('refuses every write when createApp is given no write access at all', async () => {
