@@ -10,7 +10,12 @@ import type {
   RoutePolicyConfig,
   SidecarPolicyConfig,
 } from '../../model/policy-config.ts';
-import { configDumpParts, type HcmRouteConfig, routeConfigsWithListeners } from './config-dump-walk.ts';
+import {
+  type ConfigDumpParts,
+  configDumpParts,
+  type HcmRouteConfig,
+  routeConfigsWithListeners,
+} from './config-dump-walk.ts';
 import {
   field,
   isJsonObject,
@@ -28,7 +33,14 @@ const TLS_TYPE_SUFFIX = '.UpstreamTlsContext';
 const HASH_LB_POLICIES: ReadonlySet<string> = new Set(['RING_HASH', 'MAGLEV']);
 
 export function policiesFromConfigDump(doc: unknown): SidecarPolicyConfig {
-  const parts = configDumpParts(doc);
+  return policiesFromParts(configDumpParts(doc));
+}
+
+/** The same from a dump already walked (scrape-sidecar.ts walks it once for routes and policies). */
+export function policiesFromParts(
+  parts: ConfigDumpParts,
+  routeConfigs = routeConfigsWithListeners(parts),
+): SidecarPolicyConfig {
   const clusters = new Map<string, ClusterPolicyConfig>();
   for (const c of parts.clusters) {
     const name = stringField(c, 'name');
@@ -37,7 +49,7 @@ export function policiesFromConfigDump(doc: unknown): SidecarPolicyConfig {
     if (Object.keys(policy).length > 0) clusters.set(name, policy);
   }
   const routes: RoutePolicyConfig[] = [];
-  for (const rc of routeConfigsWithListeners(parts)) routePolicies(rc, routes);
+  for (const rc of routeConfigs) routePolicies(rc, routes);
   return { clusters, routes };
 }
 
@@ -145,7 +157,15 @@ function routePolicies(source: HcmRouteConfig, out: RoutePolicyConfig[]): void {
         const fault = faultOverride(route) ?? vhFault ?? hcmFault.fault;
         if (fault !== undefined) policy.fault = fault;
       }
-      out.push(policy);
+      // Routes that apply nothing are left out: most routes of a large mesh.
+      const empty =
+        policy.retries === undefined &&
+        policy.timeoutMs === undefined &&
+        policy.idleTimeoutMs === undefined &&
+        policy.mirrors.length === 0 &&
+        policy.hashOn.length === 0 &&
+        policy.fault === undefined;
+      if (!empty) out.push(policy);
     }
   }
 }

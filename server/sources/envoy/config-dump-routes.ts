@@ -23,8 +23,15 @@ import {
 } from './proto-json.ts';
 
 export function weightedRoutesFromConfigDump(doc: unknown): WeightedRouteConfig[] {
+  return weightedRoutesFromRouteConfigs(routeConfigsWithListeners(configDumpParts(doc)));
+}
+
+/** The same from route configurations already found (scrape-sidecar.ts walks the dump once). */
+export function weightedRoutesFromRouteConfigs(
+  routeConfigs: readonly HcmRouteConfig[],
+): WeightedRouteConfig[] {
   const out: WeightedRouteConfig[] = [];
-  for (const s of routeConfigsWithListeners(configDumpParts(doc))) weightedRoutesOf(s, out);
+  for (const s of routeConfigs) weightedRoutesOf(s, out);
   return out;
 }
 

@@ -12,8 +12,9 @@ import { type AdminResponse, adminGet } from './admin-client.ts';
 import { CLUSTERS_PATH, CONFIG_DUMP_PATH, RUNTIME_PATH, statsRequestPath } from './admin-paths.ts';
 import { parseClustersJson } from './clusters-json.ts';
 import { clusterAddressesFromConfigDump } from './config-dump-cluster-addresses.ts';
-import { policiesFromConfigDump } from './config-dump-policies.ts';
-import { weightedRoutesFromConfigDump } from './config-dump-routes.ts';
+import { policiesFromParts } from './config-dump-policies.ts';
+import { weightedRoutesFromRouteConfigs } from './config-dump-routes.ts';
+import { configDumpParts, routeConfigsWithListeners } from './config-dump-walk.ts';
 import type { InboundHcmPredicate } from './downstream-stats.ts';
 import { parseAdminJson } from './proto-json.ts';
 import { runtimeDiskLayerFromConfigDump } from './runtime-disk-layer.ts';
@@ -89,12 +90,17 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
   // One parse of the config dump for both: it is the largest document of a scrape.
   const { routes, runtimeDiskLayer, policies, configuredAddresses } = structure(
     configDump,
-    (doc) => ({
-      routes: weightedRoutesFromConfigDump(doc),
-      runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
-      policies: policiesFromConfigDump(doc),
-      configuredAddresses: clusterAddressesFromConfigDump(doc),
-    }),
+    (doc) => {
+      // Routes and policies read the same route configurations: found once.
+      const parts = configDumpParts(doc);
+      const routeConfigs = routeConfigsWithListeners(parts);
+      return {
+        routes: weightedRoutesFromRouteConfigs(routeConfigs),
+        runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
+        policies: policiesFromParts(parts, routeConfigs),
+        configuredAddresses: clusterAddressesFromConfigDump(doc),
+      };
+    },
     {
       routes: previous?.routes ?? [],
       runtimeDiskLayer: previous?.runtimeDiskLayer,
