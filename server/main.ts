@@ -230,7 +230,7 @@ async function main(argv: string[]): Promise<number> {
       writes: {
         readOnly: args.readOnly,
         authorize: weights.authorize,
-        limiter: new WriteRateLimiter(),
+        limiter: new WriteRateLimiter(args.writeRate),
       },
       guardedShifts,
     });

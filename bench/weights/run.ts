@@ -22,7 +22,7 @@ import { stringify } from 'yaml';
 import { writeRuntimeDir } from '../../proxy/runtime/runtime-dir.ts';
 import { RouteListSchema } from '../../shared/api/routes.ts';
 import { WeightChangeResultSchema } from '../../shared/api/weights.ts';
-import { startDashboard, until } from '../../test/integration/weights/weights-harness.ts';
+import { startDashboard, until, WRITE_HEADERS } from '../../test/integration/weights/weights-harness.ts';
 import { staticBootstrap } from '../../test/support/envoy-bootstrap.ts';
 import { type ProxyProcess, startBackend, startProxy, stopAll } from '../../test/support/processes.ts';
 
@@ -124,6 +124,9 @@ async function measure(n: number): Promise<Result> {
     join(dir, 'audit.jsonl'),
     '--scrape-interval',
     '5',
+    // Back-to-back changes are the measurement: far above the default limit of 10 per 10 s.
+    '--write-rate',
+    '1000/1',
   ]);
   try {
     const listRoutes = async () =>
@@ -149,7 +152,7 @@ async function measure(n: number): Promise<Result> {
       const t0 = performance.now();
       const res = await fetch(`${dash.base}/api/routes/${encodeURIComponent(route.id)}/weights`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'if-match': version },
+        headers: { 'content-type': 'application/json', ...WRITE_HEADERS, 'if-match': version },
         body: JSON.stringify({ weights: toV2 ? { web_v1: 0, web_v2: 100 } : { web_v1: 100, web_v2: 0 } }),
       });
       const body: unknown = await res.json();

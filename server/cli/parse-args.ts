@@ -2,6 +2,7 @@
 // in-cluster, found automatically), or --demo (the default when nothing else is given: `npm start`).
 // --prometheus URL switches the traffic figures to PromQL; discovery stays the same.
 import { type LogLevel, parseLogLevel } from '../../proxy/log/logger.ts';
+import { DEFAULT_WRITE_RATE, type RateLimit } from '../api/write-rate-limiter.ts';
 
 export interface DashboardArgs {
   source: 'demo' | 'targets' | 'kubernetes';
@@ -23,6 +24,8 @@ export interface DashboardArgs {
   tokenFile?: string;
   /** Every write refused (403), reconciliation and guarded shifts stopped: a dashboard to look only. */
   readOnly: boolean;
+  /** Writes per client: `burst` at once, `perSecond` sustained (`--write-rate N/S`: N per S seconds). */
+  writeRate: RateLimit;
   /** The weight changes' audit log (JSON lines); default one per mesh in the data dir, the demo's in its dir. */
   auditFile?: string;
   /** Where the dashboard keeps its state; default $MESHSCOPE_DATA_DIR, else $XDG_STATE_HOME/meshscope. */
@@ -55,6 +58,8 @@ export const USAGE = `usage: meshscope [--demo | --targets FILE | --kubeconfig F
                          MESHSCOPE_TOKEN; with neither, one is generated (kept 0600 in the data dir, the
                          demo's in its dir) and printed at start
   --read-only            refuse every write (403); no reconciliation, no guarded shift steps
+  --write-rate N/S       writes a client (token and address) may make: N at once, N per S seconds
+                         sustained; past it 429 with Retry-After (default 10/10)
   --audit-file FILE      audit log of weight changes (default: one per mesh, audit-<id>.jsonl in the data
                          dir; the demo's in its own dir)
   --data-dir DIR         the dashboard's state (default: $MESHSCOPE_DATA_DIR or ~/.local/state/meshscope)
@@ -85,6 +90,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     logLevel: 'info',
     help: false,
     readOnly: false,
+    writeRate: DEFAULT_WRITE_RATE,
   };
   let chosen: string | undefined;
   const choose = (s: string) => {
@@ -160,6 +166,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       case '--read-only':
         a.readOnly = true;
         break;
+      case '--write-rate': {
+        const v = next();
+        const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v);
+        const burst = Number(m?.[1]);
+        const seconds = Number(m?.[2]);
+        if (m === null || burst < 1 || burst > 1_000_000 || !(seconds > 0) || seconds > 86_400) {
+          throw new UsageError(`--write-rate is N/S (N writes per S seconds, N >= 1, S > 0), got '${v}'`);
+        }
+        a.writeRate = { burst, perSecond: burst / seconds };
+        break;
+      }
       case '--audit-file':
         a.auditFile = next();
         break;
