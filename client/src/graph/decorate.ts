@@ -95,6 +95,7 @@ export function nodeFindValues(n: GraphNode): FindValues {
     name: n.name,
     kind: n.kind,
     health: n.health,
+    badge: nodePolicyDecoration(n.policies).badges,
   };
 }
 
@@ -108,6 +109,7 @@ export function edgeFindValues(e: GraphEdge, target: GraphNode | undefined): Fin
     name: target?.name,
     kind: 'edge',
     health: e.health,
+    badge: edgePolicyDecoration(e).badges,
   };
 }
 

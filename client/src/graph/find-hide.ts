@@ -1,17 +1,23 @@
 // The find/hide expression language: comparisons on a node's or an edge's figures and identity,
 // combined with `and`/`or` and parentheses, e.g. `rps > 5`, `503% > 1`, `version = v2`,
-// `namespace = bookinfo and (rps > 1 or p95 >= 250)`. Errors name the column where parsing stopped,
+// `namespace = bookinfo and (rps > 1 or p95 >= 250)`, `badge = circuitBreakerOpen` (any of the element's
+// policy badges, shared/api/policies.ts). Errors name the column where parsing stopped,
 // so the box can say exactly what is wrong. Pure: no DOM, no Cytoscape.
 
 export const NUMERIC_FIELDS = ['rps', '5xx%', '503%', 'p95'] as const;
-export const TEXT_FIELDS = ['version', 'namespace', 'app', 'name', 'kind', 'health'] as const;
+export const TEXT_FIELDS = ['version', 'namespace', 'app', 'name', 'kind', 'health', 'badge'] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
 export type TextField = (typeof TEXT_FIELDS)[number];
 export type FindField = NumericField | TextField;
 export type Operator = '=' | '!=' | '>' | '>=' | '<' | '<=';
 
 /** What an expression is evaluated against: one per node and per edge (decorate.ts fills them). */
-export type FindValues = { [F in NumericField]: number | null } & { [F in TextField]: string | undefined };
+export type FindValues = { [F in NumericField]: number | null } & {
+  [F in Exclude<TextField, 'badge'>]: string | undefined;
+} & {
+  /** Policy badges, space-separated; `badge = x` matches when one of them does. */
+  badge?: string | undefined;
+};
 
 export type Expr =
   | { type: 'compare'; field: NumericField; op: Operator; value: number }
@@ -240,6 +246,10 @@ export function evaluate(e: Expr, v: FindValues): boolean {
     }
     case 'match': {
       const s = v[e.field];
+      if (e.field === 'badge') {
+        const any = (s ?? '').split(' ').some((b) => b !== '' && e.pattern.test(b));
+        return any !== e.negate;
+      }
       return s !== undefined && e.pattern.test(s) !== e.negate;
     }
   }

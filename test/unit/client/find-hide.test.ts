@@ -109,7 +109,7 @@ describe('find/hide expressions', () => {
 
   it('says where in the message shown under the box', () => {
     expect(formatParseError(errorOf('rps > 5 and rsp < 2'))).toBe(
-      "Column 13: unknown field 'rsp'; fields are rps, 5xx%, 503%, p95, version, namespace, app, name, kind, health",
+      "Column 13: unknown field 'rsp'; fields are rps, 5xx%, 503%, p95, version, namespace, app, name, kind, health, badge",
     );
   });
 

@@ -1,6 +1,7 @@
 import type { ElementDefinition } from 'cytoscape';
 import { describe, expect, it } from 'vitest';
 import { decorate, edgeLabel, WEIGHT_BADGE } from '../../../client/src/graph/decorate.ts';
+import { parseExpression, toPredicate } from '../../../client/src/graph/find-hide.ts';
 import { BADGE_GLYPHS, badgeGlyphs } from '../../../client/src/graph/policy-decoration.ts';
 import { graphStylesheet } from '../../../client/src/graph/styles.ts';
 import type { Policies } from '../../../shared/api/policies.ts';
@@ -94,5 +95,23 @@ describe('policy badges in decorate', () => {
     const selectors = graphStylesheet.map((r) => r.selector);
     expect(selectors).toContain('edge.mirror');
     expect(selectors.some((s) => s.includes('.badge-circuitBreakerOpen'))).toBe(true);
+  });
+
+  it('finds and hides by badge: any of an element’s badges matches', () => {
+    const pred = (text: string) => {
+      const r = parseExpression(text);
+      if (!r.ok) throw new Error(r.message);
+      return toPredicate(r.expr);
+    };
+    const found = (text: string) =>
+      decorate(lab(), { edgeLabel: 'rps', find: pred(text) })
+        .filter((e) => (e.classes as string).split(' ').includes('found'))
+        .map((e) => e.data.id as string)
+        .sort();
+    expect(found('badge = circuitBreakerOpen')).toEqual([`${FE},${V1}`]);
+    expect(found('badge = mirror')).toEqual([`${FE},${V1}`, `${FE},${V2},mirror`].sort());
+    expect(found('badge = circuit*')).toEqual([V1, `${FE},${V1}`].sort());
+    // Elements without badges match `!=`.
+    expect(found('badge != mirror and kind = edge')).toEqual([`${FE},${V2}`]);
   });
 });
