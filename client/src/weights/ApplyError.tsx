@@ -1,5 +1,6 @@
 // Why a weight change was refused, said so the person knows what to do next: reload after a
-// concurrent change (409), fix the named field (400), give the write token (401/403).
+// concurrent change (409), fix the named field (400), give the write token (401/403), or nothing to do
+// on a --read-only dashboard.
 import { ApiRequestError } from '../api/fetch-json.ts';
 import { WeightChangeError } from '../api/weights-client.ts';
 import { WriteTokenPrompt } from './WriteTokenPrompt.tsx';
@@ -27,6 +28,14 @@ export function ApplyError({
         <button type="button" onClick={onReload}>
           Reload
         </button>
+      </p>
+    );
+  }
+  if (error.code === 'read_only') {
+    // No token helps: the dashboard was started --read-only (server/api/write-gate.ts).
+    return (
+      <p className="apply-error" role="alert">
+        {error.message}.
       </p>
     );
   }
