@@ -133,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
         windowSeconds: args.windowSeconds,
         refreshIntervalMs: args.scrapeIntervalMs,
         fallback: (id) => store.latest(id),
+        fallbackPolicyFigures: (id) => store.policyFigures(id),
         // The dashboard's cycle (caches dropped, history recorded, the SSE update) follows each
         // completed refresh: its own timer could run just before one lands and lag an interval behind.
         onRefresh: () => dashboard.cycle(),

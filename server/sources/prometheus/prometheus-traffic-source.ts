@@ -7,6 +7,7 @@ import { PrometheusDriver } from 'prometheus-query';
 import type { Traffic } from '../../../shared/api/graph.ts';
 import type { PrometheusSourceStatus } from '../../../shared/api/sources.ts';
 import type { SidecarTarget } from '../../model/inventory.ts';
+import type { PolicyFigures } from '../../model/policy-config.ts';
 import type { SidecarScrape } from '../../model/sidecar-data.ts';
 import type { IstioDestinationKey, TrafficSource } from '../../model/traffic-source.ts';
 import { DEFAULT_MATCHING, type SeriesTargetMatching, seriesKeyOfTarget } from './series-target-mapping.ts';
@@ -39,6 +40,11 @@ export interface PrometheusTrafficSourceOptions {
   headers?: Record<string, string>;
   /** Structural data per sidecar, from elsewhere; without it `latest()` returns undefined. */
   fallback?: (targetId: string) => SidecarScrape | undefined;
+  /**
+   * Rates of the policy counters (retries, timeouts, injected faults) from elsewhere: the sidecars'
+   * own scrapes, which the structure needs anyway; without it the graph's policies carry no rates.
+   */
+  fallbackPolicyFigures?: (targetId: string) => PolicyFigures | undefined;
   /**
    * Called once each refresh has completed, failed or not (the status says which): the dashboard's
    * cycle follows it, so the graph is rebuilt on the snapshot just taken rather than on a timer of
@@ -75,6 +81,7 @@ export class PrometheusTrafficSource implements TrafficSource {
   readonly #targets: () => readonly SidecarTarget[];
   readonly #matching: SeriesTargetMatching;
   readonly #fallback: ((targetId: string) => SidecarScrape | undefined) | undefined;
+  readonly #fallbackPolicyFigures: ((targetId: string) => PolicyFigures | undefined) | undefined;
   readonly #onRefresh: ((status: PrometheusSourceStatus) => void) | undefined;
   readonly #intervalMs: number;
   #snapshot: TrafficSnapshot | undefined;
@@ -89,6 +96,7 @@ export class PrometheusTrafficSource implements TrafficSource {
     this.#matching = opts.matching ?? DEFAULT_MATCHING;
     this.#targets = opts.targets;
     this.#fallback = opts.fallback;
+    this.#fallbackPolicyFigures = opts.fallbackPolicyFigures;
     this.#onRefresh = opts.onRefresh;
     this.#intervalMs = opts.refreshIntervalMs ?? 5_000;
     this.queries = trafficQueries({
@@ -221,5 +229,9 @@ export class PrometheusTrafficSource implements TrafficSource {
   inboundTraffic(targetId: string): Traffic | undefined {
     const key = this.#keyOfTarget.get(targetId);
     return key === undefined ? undefined : this.#snapshot?.inbound.get(key);
+  }
+
+  policyFigures(targetId: string): PolicyFigures | undefined {
+    return this.#fallbackPolicyFigures?.(targetId);
   }
 }
