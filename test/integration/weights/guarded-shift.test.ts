@@ -301,6 +301,42 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
     expect(await split()).toEqual({ web_v1: 50, web_v2: 50 });
   });
 
+  it('a dashboard restarted --read-only leaves a running shift as it is; started again with writes, it resumes it', async () => {
+    const res = await startShift({
+      canary: 'web_v2',
+      targetCanaryPercent: 50,
+      stepPercent: 25,
+      intervalSeconds: 1,
+      thresholds: LENIENT,
+    });
+    expect(res.status).toBe(201);
+    dash!.proc.kill('SIGKILL');
+    await dash!.stop();
+    expect(await split()).toEqual({ web_v1: 75, web_v2: 25 });
+    dash = await startDashboard([...dashboardArgs(), '--read-only']);
+    try {
+      // Several 1 s intervals with traffic that would promote: no step, no rollback, no write.
+      await new Promise((r) => setTimeout(r, 4_000));
+      expect(await split()).toEqual({ web_v1: 75, web_v2: 25 });
+      const left = await shiftNow();
+      expect(left).toMatchObject({ state: 'running', currentStep: 1 });
+      const pause = await fetch(url('/pause'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...WRITE_HEADERS },
+        body: '{}',
+      });
+      expect(pause.status).toBe(403);
+      expect(((await pause.json()) as { error: { code: string } }).error.code).toBe('read_only');
+      expect(dash.output()).toMatch(/read-only: 1 guarded shift\(s\) left as they are/);
+    } finally {
+      await dash.stop();
+    }
+    dash = await startDashboard(dashboardArgs());
+    const done = await settled();
+    expect(done.state, done.stoppedWhy ?? '').toBe('promoted');
+    expect(await split()).toEqual({ web_v1: 50, web_v2: 50 });
+  });
+
   it('a dashboard killed mid-shift stops it as interrupted if the route changed meanwhile, weights left alone', async () => {
     const res = await startShift({
       canary: 'web_v2',
