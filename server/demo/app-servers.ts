@@ -16,9 +16,26 @@ import {
   ratingsReply,
   reviewsReply,
 } from './app-responses.ts';
+import { troubleFor } from './app-trouble.ts';
 import type { DemoRoute, DemoWorkload } from './demo-topology.ts';
 
 const CALL_TIMEOUT_MS = 5_000;
+
+/**
+ * Headers an app passes on to the services it calls, as bookinfo propagates its request id and
+ * `end-user`: the jason fault and the hash on `x-user` see them at every hop.
+ */
+const PROPAGATED = ['x-request-id', 'end-user', 'x-user'] as const;
+type Propagated = Record<string, string>;
+
+function propagated(headers: http.IncomingHttpHeaders): Propagated {
+  const out: Propagated = {};
+  for (const name of PROPAGATED) {
+    const v = headers[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
+}
 
 interface Upstream {
   status: number;
@@ -36,7 +53,7 @@ class SidecarClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: w.ip });
   }
 
-  call(service: string, path: string, requestId: string | undefined): Promise<Upstream> {
+  call(service: string, path: string, passOn: Propagated): Promise<Upstream> {
     const out = this.w.outbound;
     const route: DemoRoute | undefined = out?.routes.find((r) => r.service === service);
     if (!out || !route) return Promise.reject(new Error(`${this.w.name} has no route to ${service}`));
@@ -48,11 +65,7 @@ class SidecarClient {
           path,
           agent: this.agent,
           timeout: CALL_TIMEOUT_MS,
-          headers: {
-            host: `${route.service}:${route.servicePort}`,
-            // Propagated so one request can be followed across hops, as bookinfo propagates it.
-            ...(requestId !== undefined ? { 'x-request-id': requestId } : {}),
-          },
+          headers: { ...passOn, host: `${route.service}:${route.servicePort}` },
         },
         (res) => {
           let body = '';
@@ -71,9 +84,9 @@ class SidecarClient {
   }
 
   /** A dependency's JSON, or why it could not be had (bookinfo shows the error instead of failing). */
-  async fetchJson(service: string, path: string, requestId: string | undefined): Promise<Fetched> {
+  async fetchJson(service: string, path: string, passOn: Propagated): Promise<Fetched> {
     try {
-      const r = await this.call(service, path, requestId);
+      const r = await this.call(service, path, passOn);
       if (r.status !== 200) return { ok: false, error: `${service} answered ${r.status}` };
       return { ok: true, value: JSON.parse(r.body) as unknown };
     } catch (e) {
@@ -87,7 +100,7 @@ class SidecarClient {
 }
 
 type Reply = AppReply & { headers?: Record<string, string> };
-type Handler = (path: string, requestId: string | undefined) => Promise<Reply>;
+type Handler = (path: string, passOn: Propagated) => Promise<Reply>;
 
 function handlerFor(w: DemoWorkload, client: SidecarClient): Handler {
   switch (w.kind) {
@@ -95,9 +108,9 @@ function handlerFor(w: DemoWorkload, client: SidecarClient): Handler {
       return async () => ({ ...labBackendPage(w.version), headers: { 'x-backend': w.version } });
     case 'frontend':
       // The lab's app is a curl loop against its sidecar; as a server it relays what the backend said.
-      return async (_path, id): Promise<Reply> => {
+      return async (_path, passOn): Promise<Reply> => {
         try {
-          const r = await client.call('backend', '/', id);
+          const r = await client.call('backend', '/', passOn);
           const backend = r.headers['x-backend'];
           return {
             status: r.status,
@@ -124,26 +137,30 @@ function handlerFor(w: DemoWorkload, client: SidecarClient): Handler {
         return id === undefined ? notFound(path) : ratingsReply(id);
       };
     case 'reviews':
-      return async (path, requestId) => {
+      return async (path, passOn) => {
         const id = idFromPath(path, 'reviews');
         if (id === undefined) return notFound(path);
         if (w.version === 'v1') return reviewsReply(id, w.name, w.version, undefined);
-        const r = await client.call('ratings', `/ratings/${id}`, requestId).catch(() => undefined);
+        const r = await client.call('ratings', `/ratings/${id}`, passOn).catch(() => undefined);
         const ratings = r?.status === 200 ? parseRatings(r.body) : undefined;
         return reviewsReply(id, w.name, w.version, ratings);
       };
     case 'productpage':
-      return async (path, requestId) => {
+      return async (path, passOn) => {
         const apiId = idFromPath(path, 'api/v1/products');
         if (apiId === undefined && path !== '/productpage' && path !== '/') return notFound(path);
         const id = apiId ?? 0;
         const [details, reviews] = await Promise.all([
-          client.fetchJson('details', `/details/${id}`, requestId),
-          client.fetchJson('reviews', `/reviews/${id}`, requestId),
+          client.fetchJson('details', `/details/${id}`, passOn),
+          client.fetchJson('reviews', `/reviews/${id}`, passOn),
         ]);
         return apiId === undefined ? productPage(details, reviews) : productReply(id, details, reviews);
       };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 export interface AppServers {
@@ -183,11 +200,20 @@ export async function startAppServers(workloads: readonly DemoWorkload[]): Promi
       const client = new SidecarClient(w);
       clients.push(client);
       const handle = handlerFor(w, client);
+      let requests = 0;
       const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
         req.resume();
-        const requestId = req.headers['x-request-id'];
         const path = (req.url ?? '/').split('?')[0] ?? '/';
-        handle(path, typeof requestId === 'string' ? requestId : undefined).then(
+        const trouble = troubleFor(++requests, w.trouble);
+        if (trouble?.kind === 'fail') {
+          res.writeHead(503, { 'content-type': 'text/plain', 'x-workload': w.name, 'x-version': w.version });
+          res.end(`${w.name}: request ${requests} fails on purpose (the demo's trouble for retries)\n`);
+          return;
+        }
+        const delay = trouble?.kind === 'slow' ? trouble.ms : 0;
+        const passOn = propagated(req.headers);
+        const run = delay > 0 ? sleep(delay).then(() => handle(path, passOn)) : handle(path, passOn);
+        run.then(
           (reply) => {
             res.writeHead(reply.status, {
               'content-type': reply.contentType,

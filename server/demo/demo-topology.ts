@@ -24,6 +24,28 @@ export interface DemoCluster {
   name: string;
   workload: string;
   weight: number;
+  /** Envoy v3 `Cluster` fields set on it: `circuit_breakers`, `outlier_detection`, `lb_policy`. */
+  policies?: Record<string, unknown>;
+}
+
+/** `route.request_mirror_policies[0]`: a copy of `percent` % of the route's requests goes to `cluster`. */
+export interface DemoMirror {
+  cluster: string;
+  /** The shadow workload behind the mirror cluster. */
+  workload: string;
+  percent: number;
+}
+
+/**
+ * How a demo app misbehaves so that the policies have something to act on. Deterministic: by the
+ * app's own count of requests, never by chance, so a run can be reasoned about.
+ */
+export interface AppTrouble {
+  /** Every `failEvery`-th request is answered 503 at once. */
+  failEvery?: number;
+  /** Every `slowEvery`-th request is answered after `slowMs`. */
+  slowEvery?: number;
+  slowMs?: number;
 }
 
 /** One destination Service of a caller: a virtual host on the caller's outbound listener. */
@@ -36,6 +58,9 @@ export interface DemoRoute {
   clusters: DemoCluster[];
   /** `weighted_clusters.runtime_key_prefix`: weights can be shifted live through the runtime. */
   runtimeKeyPrefix?: string;
+  /** Envoy v3 `RouteAction` fields set on the route: `retry_policy`, `timeout`, `hash_policy`. */
+  policies?: Record<string, unknown>;
+  mirror?: DemoMirror;
 }
 
 export interface DemoOutbound {
@@ -64,6 +89,12 @@ export interface DemoWorkload {
   adminPort: number;
   inboundPort: number;
   outbound: DemoOutbound | undefined;
+  /**
+   * `envoy.filters.http.fault` (HTTPFault fields) before the router of the inbound listener: the
+   * fault applies to every request the workload receives, as Istio's fault on its VirtualService.
+   */
+  inboundFault?: Record<string, unknown>;
+  trouble?: AppTrouble;
 }
 
 export interface DemoService {
@@ -81,6 +112,8 @@ export interface DemoTopologyOptions {
   /** The last octet of the first workload; the others follow in order. */
   firstHost: number;
   ports: DemoPorts;
+  /** The labs' traffic policies and the apps' trouble (below); false leaves plain configs. Default true. */
+  policies?: boolean;
 }
 
 type Spec = Omit<DemoWorkload, 'ip' | 'adminPort' | 'inboundPort' | 'outbound'> & {
@@ -89,6 +122,43 @@ type Spec = Omit<DemoWorkload, 'ip' | 'adminPort' | 'inboundPort' | 'outbound'> 
 
 const LAB_PORT = 8080;
 const BOOKINFO_PORT = 9080;
+
+// The traffic policies of the labs, on bookinfo (the seed lab's frontend → backend stays as the lab
+// has it: plain clusters, the 80/20 split shifted through the runtime).
+
+/**
+ * The sidecar lab's circuit breaker challenge (../shared/seeds/envoy-sidecar-lab.md): one connection and
+ * one pending request, so a request arriving while ratings is slow and another one waits is refused
+ * with 503 UO (`upstream_rq_pending_overflow`).
+ */
+const RATINGS_BREAKER = {
+  circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }] },
+};
+
+/** The lab's retry and timeout challenges: 5xx retried twice, within a 3 s route timeout. */
+const REVIEWS_RETRIES = { timeout: '3s', retry_policy: { retry_on: '5xx', num_retries: 2 } };
+
+/** Envoy's outlier detection defaults made explicit, on the reviews version that fails now and then. */
+const REVIEWS_OUTLIER_DETECTION = {
+  outlier_detection: {
+    consecutive_5xx: 5,
+    interval: '10s',
+    base_ejection_time: '30s',
+    max_ejection_percent: 100,
+  },
+};
+
+/**
+ * The Istio lab's fault injection for user jason (istio-traffic-management-lab.md), shortened from 7 s
+ * to 1 s so the demo stays lively: only requests with `end-user: jason` are delayed.
+ */
+const JASON_DELAY = {
+  delay: { fixed_delay: '1s', percentage: { numerator: 100, denominator: 'HUNDRED' } },
+  headers: [{ name: 'end-user', string_match: { exact: 'jason' } }],
+};
+
+/** The consistent hash of istio-service-mesh-notes.md (`consistentHash.httpHeaderName: x-user`). */
+const HASH_ON_USER = { hash_policy: [{ header: { header_name: 'x-user' } }] };
 
 /** The seed lab (../shared/seeds/envoy-sidecar-lab.md), then a bookinfo-like app in its own namespace. */
 const SPECS: readonly Spec[] = [
@@ -140,6 +210,7 @@ const SPECS: readonly Spec[] = [
     version: 'v1',
     kind: 'productpage',
     appPort: BOOKINFO_PORT,
+    inboundFault: JASON_DELAY,
     outbound: {
       discovery: 'STATIC',
       connectTimeout: '1s',
@@ -148,32 +219,46 @@ const SPECS: readonly Spec[] = [
           service: 'details',
           namespace: 'bookinfo',
           servicePort: BOOKINFO_PORT,
-          clusters: [{ name: 'details', workload: 'details-v1', weight: 100 }],
+          policies: HASH_ON_USER,
+          // The Istio lab's mirroring (v1 serves, v2 gets copies whose answers nobody reads), at half.
+          mirror: { cluster: 'details_v2', workload: 'details-v2', percent: 50 },
+          clusters: [
+            { name: 'details', workload: 'details-v1', weight: 100, policies: { lb_policy: 'RING_HASH' } },
+          ],
         },
         {
           service: 'reviews',
           namespace: 'bookinfo',
           servicePort: BOOKINFO_PORT,
           runtimeKeyPrefix: 'routing.traffic_split.reviews',
+          policies: REVIEWS_RETRIES,
           clusters: [
             { name: 'reviews_v1', workload: 'reviews-v1', weight: 50 },
-            { name: 'reviews_v2', workload: 'reviews-v2', weight: 30 },
+            { name: 'reviews_v2', workload: 'reviews-v2', weight: 30, policies: REVIEWS_OUTLIER_DETECTION },
             { name: 'reviews_v3', workload: 'reviews-v3', weight: 20 },
           ],
         },
       ],
     },
   },
-  ...(['details', 'ratings'] as const).map(
-    (app): Spec => ({
-      namespace: 'bookinfo',
-      name: `${app}-v1`,
-      app,
-      version: 'v1',
-      kind: app,
-      appPort: BOOKINFO_PORT,
-    }),
-  ),
+  {
+    namespace: 'bookinfo',
+    name: 'details-v1',
+    app: 'details',
+    version: 'v1',
+    kind: 'details',
+    appPort: BOOKINFO_PORT,
+  },
+  {
+    namespace: 'bookinfo',
+    name: 'ratings-v1',
+    app: 'ratings',
+    version: 'v1',
+    kind: 'ratings',
+    appPort: BOOKINFO_PORT,
+    // Slow now and then: the breakers of its callers fill up meanwhile.
+    trouble: { slowEvery: 10, slowMs: 400 },
+  },
   ...(['v1', 'v2', 'v3'] as const).map(
     (version): Spec => ({
       namespace: 'bookinfo',
@@ -182,6 +267,8 @@ const SPECS: readonly Spec[] = [
       version,
       kind: 'reviews',
       appPort: BOOKINFO_PORT,
+      // v2 fails one request in 20 (503): productpage's retries turn them into 200s.
+      ...(version === 'v2' ? { trouble: { failEvery: 20 } } : {}),
       // reviews v1 shows no stars, so only v2 and v3 call ratings (as in bookinfo).
       ...(version === 'v1'
         ? {}
@@ -194,13 +281,24 @@ const SPECS: readonly Spec[] = [
                   service: 'ratings',
                   namespace: 'bookinfo',
                   servicePort: BOOKINFO_PORT,
-                  clusters: [{ name: 'ratings', workload: 'ratings-v1', weight: 100 }],
+                  clusters: [
+                    { name: 'ratings', workload: 'ratings-v1', weight: 100, policies: RATINGS_BREAKER },
+                  ],
                 },
               ],
             },
           }),
     }),
   ),
+  // Last, so the addresses of the others stay what they were before it came: the mirror's shadow.
+  {
+    namespace: 'bookinfo',
+    name: 'details-v2',
+    app: 'details',
+    version: 'v2',
+    kind: 'details',
+    appPort: BOOKINFO_PORT,
+  },
 ];
 
 /** Every workload of the demo, each with its own address. */
@@ -212,7 +310,8 @@ export function demoTopology(opts: DemoTopologyOptions): DemoWorkload[] {
   if (!Number.isInteger(opts.firstHost) || opts.firstHost < 2 || last > 254) {
     throw new RangeError(`firstHost must leave room for ${SPECS.length} addresses in 2..254`);
   }
-  return SPECS.map(({ outbound, ...w }, i) => ({
+  const specs = opts.policies === false ? SPECS.map(withoutPolicies) : SPECS;
+  return specs.map(({ outbound, ...w }, i) => ({
     ...w,
     ip: `${opts.baseAddress}${opts.firstHost + i}`,
     adminPort: opts.ports.admin,
@@ -230,6 +329,16 @@ export function demoTopology(opts: DemoTopologyOptions): DemoWorkload[] {
               : { listener: 'virtualOutbound', statPrefix: 'outbound_http', port: opts.ports.outbound }),
           },
   }));
+}
+
+/** A spec with plain clusters and routes, no inbound fault and apps that always answer at once. */
+function withoutPolicies({ inboundFault: _f, trouble: _t, outbound, ...w }: Spec): Spec {
+  if (outbound === undefined) return w;
+  const routes = outbound.routes.map(({ policies: _p, mirror: _m, clusters, ...r }) => ({
+    ...r,
+    clusters: clusters.map(({ policies: _c, ...c }) => c),
+  }));
+  return { ...w, outbound: { ...outbound, routes } };
 }
 
 /**

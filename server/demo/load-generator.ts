@@ -11,6 +11,8 @@ export interface LoadTarget {
   host: string;
   port: number;
   path: string;
+  /** Sent with each request to this target (a user's `end-user` / `x-user`, say). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadStats {
@@ -139,7 +141,7 @@ export class LoadGenerator {
         path: t.path,
         agent: this.agent,
         timeout: REQUEST_TIMEOUT_MS,
-        headers: { 'user-agent': 'meshscope-demo-load' },
+        headers: { ...t.headers, 'user-agent': 'meshscope-demo-load' },
       },
       (res) => {
         res.resume();

@@ -7,6 +7,7 @@ import { type DemoRoute, type DemoWorkload, serviceDnsName, workloadNamed } from
 const HCM_TYPE =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
 const STDOUT_LOG_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';
 
 /** Subdirectory of the disk layer's symlink root that holds the values (Envoy's `disk_layer.subdirectory`). */
@@ -51,7 +52,18 @@ function socketAddress(address: string, port: number) {
   return { socket_address: { address, port_value: port } };
 }
 
-function hcmListener(name: string, ip: string, port: number, hcm: Record<string, unknown>) {
+function hcmListener(
+  name: string,
+  ip: string,
+  port: number,
+  hcm: Record<string, unknown>,
+  fault?: Record<string, unknown>,
+) {
+  // The fault filter goes before the router, as Envoy requires of decoder filters that act on the route.
+  const faultFilter =
+    fault === undefined
+      ? []
+      : [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT_TYPE, ...fault } }];
   return {
     name,
     address: socketAddress(ip, port),
@@ -63,7 +75,10 @@ function hcmListener(name: string, ip: string, port: number, hcm: Record<string,
             typed_config: {
               '@type': HCM_TYPE,
               ...hcm,
-              http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+              http_filters: [
+                ...faultFilter,
+                { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },
+              ],
             },
           },
         ],
@@ -78,6 +93,7 @@ function cluster(
   connectTimeout: string,
   address: string,
   port: number,
+  policies: Record<string, unknown> = {},
 ) {
   return {
     name,
@@ -88,17 +104,32 @@ function cluster(
       cluster_name: name,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, port) } }] }],
     },
+    ...policies,
   };
 }
 
 function routeAction(r: DemoRoute) {
   const only = r.clusters.length === 1 ? r.clusters[0] : undefined;
-  if (only) return { cluster: only.name };
+  const target = only
+    ? { cluster: only.name }
+    : {
+        weighted_clusters: {
+          ...(r.runtimeKeyPrefix !== undefined ? { runtime_key_prefix: r.runtimeKeyPrefix } : {}),
+          clusters: r.clusters.map((c) => ({ name: c.name, weight: c.weight })),
+        },
+      };
+  const mirror = r.mirror;
   return {
-    weighted_clusters: {
-      ...(r.runtimeKeyPrefix !== undefined ? { runtime_key_prefix: r.runtimeKeyPrefix } : {}),
-      clusters: r.clusters.map((c) => ({ name: c.name, weight: c.weight })),
-    },
+    ...target,
+    ...r.policies,
+    ...(mirror && {
+      request_mirror_policies: [
+        {
+          cluster: mirror.cluster,
+          runtime_fraction: { default_value: { numerator: mirror.percent, denominator: 'HUNDRED' } },
+        },
+      ],
+    }),
   };
 }
 
@@ -114,19 +145,25 @@ export function sidecarBootstrap(
   mesh: readonly DemoWorkload[],
   paths: SidecarPaths,
 ): Record<string, unknown> {
-  const inbound = hcmListener('virtualInbound', w.ip, w.inboundPort, {
-    stat_prefix: `inbound_${w.appPort}`,
-    route_config: {
-      name: 'inbound',
-      virtual_hosts: [
-        {
-          name: 'inbound',
-          domains: ['*'],
-          routes: [{ match: { prefix: '/' }, route: { cluster: inboundClusterName(w) } }],
-        },
-      ],
+  const inbound = hcmListener(
+    'virtualInbound',
+    w.ip,
+    w.inboundPort,
+    {
+      stat_prefix: `inbound_${w.appPort}`,
+      route_config: {
+        name: 'inbound',
+        virtual_hosts: [
+          {
+            name: 'inbound',
+            domains: ['*'],
+            routes: [{ match: { prefix: '/' }, route: { cluster: inboundClusterName(w) } }],
+          },
+        ],
+      },
     },
-  });
+    w.inboundFault,
+  );
   const listeners: unknown[] = [inbound];
   const clusters: unknown[] = [cluster(inboundClusterName(w), 'STATIC', '1s', w.ip, w.appPort)];
 
@@ -156,12 +193,15 @@ export function sidecarBootstrap(
       }),
     );
     for (const r of out.routes) {
-      for (const c of r.clusters) {
+      const shadow = r.mirror && { name: r.mirror.cluster, workload: r.mirror.workload, policies: {} };
+      for (const c of shadow ? [...r.clusters, shadow] : r.clusters) {
         const callee = workloadNamed(mesh, c.workload);
         // STRICT_DNS dials the callee by its per-version Service name, as the lab's clusters do.
         const address =
           out.discovery === 'STRICT_DNS' ? serviceDnsName(callee.namespace, callee.name) : callee.ip;
-        clusters.push(cluster(c.name, out.discovery, out.connectTimeout, address, callee.inboundPort));
+        clusters.push(
+          cluster(c.name, out.discovery, out.connectTimeout, address, callee.inboundPort, c.policies),
+        );
       }
     }
   }

@@ -45,6 +45,12 @@ export interface DemoMeshOptions {
   ports?: Partial<DemoPorts>;
   /** How long startup may take before it is abandoned; default 30 s. */
   readyTimeoutMs?: number;
+  /**
+   * The labs' traffic policies and the apps' misbehaviour they act on (demo-topology.ts); default true.
+   * With false every sidecar runs plain clusters and routes and every app answers at once: a quiet
+   * mesh, for tests that need every alert rule quiet (a one-connection breaker is always at capacity).
+   */
+  policies?: boolean;
 }
 
 export interface DemoMeshWorkload extends DemoWorkload {
@@ -74,14 +80,26 @@ export interface DemoMesh {
 const DEFAULT_RATE = 20;
 const STOP_GRACE_MS = 5_000;
 
-/** Where the load enters the mesh: the lab's frontend and bookinfo's product page, at their sidecars. */
+/** Bookinfo's users, one product page request each in turn: jason's are the ones the fault delays. */
+export const DEMO_USERS = ['alice', 'diego', 'jason', 'aline', 'bob'] as const;
+
+/**
+ * Where the load enters the mesh: the lab's frontend and bookinfo's product page, at their sidecars,
+ * in turn. Product pages are asked for by the users in turn (`x-user` for the consistent hash, and
+ * `end-user` as bookinfo's login sets it).
+ */
 function entryPoints(workloads: readonly DemoWorkload[]): LoadTarget[] {
   const frontend = workloadNamed(workloads, 'frontend');
   const productpage = workloadNamed(workloads, 'productpage-v1');
-  return [
+  return DEMO_USERS.flatMap((user) => [
     { host: frontend.ip, port: frontend.inboundPort, path: '/' },
-    { host: productpage.ip, port: productpage.inboundPort, path: '/productpage' },
-  ];
+    {
+      host: productpage.ip,
+      port: productpage.inboundPort,
+      path: '/productpage',
+      headers: { 'end-user': user, 'x-user': user },
+    },
+  ]);
 }
 
 function addressesOf(workloads: readonly DemoWorkload[]): { ip: string; port: number }[] {
@@ -143,6 +161,7 @@ export async function startDemoMesh(opts: DemoMeshOptions): Promise<DemoMesh> {
     baseAddress: opts.baseAddress ?? '127.0.0.',
     firstHost: opts.firstHost ?? 10,
     ports: { ...DEFAULT_PORTS, ...opts.ports },
+    policies: opts.policies ?? true,
   });
   const services = demoServices(topology);
   const dir = opts.workDir;

@@ -4,9 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseBootstrap } from '../../../proxy/config/load-bootstrap.ts';
-import type { Bootstrap } from '../../../proxy/config/model.ts';
+import type { Bootstrap, HttpFilter } from '../../../proxy/config/model.ts';
 import { buildRouteTable } from '../../../proxy/router/route-table.ts';
 import { parseHostsFile } from '../../../proxy/upstream/hosts-file.ts';
+import { troubleFor } from '../../../server/demo/app-trouble.ts';
 import { demoHostsFile, demoTargetsFile } from '../../../server/demo/demo-targets.ts';
 import {
   DEFAULT_PORTS,
@@ -39,6 +40,7 @@ describe('demoTopology', () => {
       '127.0.0.16 bookinfo/reviews-v1',
       '127.0.0.17 bookinfo/reviews-v2',
       '127.0.0.18 bookinfo/reviews-v3',
+      '127.0.0.19 bookinfo/details-v2',
     ]);
   });
 
@@ -125,6 +127,106 @@ describe('sidecarBootstrap', () => {
       const ratings = bootstrapOf(name).clusters.find((c) => c.name === 'ratings')!;
       expect(ratings.endpoints).toMatchObject([{ address: '127.0.0.15', port: 15006 }]);
     }
+  });
+});
+
+describe('the labs’ traffic policies in the bootstraps', () => {
+  it('reviews v2 and v3 call ratings through the lab’s one-connection, one-pending breaker', () => {
+    for (const name of ['reviews-v2', 'reviews-v3']) {
+      const ratings = bootstrapOf(name).clusters.find((c) => c.name === 'ratings')!;
+      expect(ratings.circuitBreakers?.thresholds).toMatchObject([
+        { priority: 'DEFAULT', maxConnections: 1, maxPendingRequests: 1 },
+      ]);
+    }
+  });
+
+  it('productpage retries reviews on 5xx twice within 3 s, ejects a failing reviews v2, hashes details on x-user and mirrors half of it to details v2', () => {
+    const b = bootstrapOf('productpage-v1');
+    const table = buildRouteTable(b.listeners.find((l) => l.name === 'virtualOutbound')!.hcm.routeConfig);
+    const reviews = table.selectVirtualHost('reviews:9080')!.routes[0]!.action;
+    expect(reviews).toMatchObject({ timeoutMs: 3000, retryPolicy: { retryOn: ['5xx'], numRetries: 2 } });
+    expect(b.clusters.find((c) => c.name === 'reviews_v2')!.outlierDetection).toMatchObject({
+      consecutive5xx: 5,
+    });
+    expect(b.clusters.find((c) => c.name === 'reviews_v1')!.outlierDetection).toBeUndefined();
+    const details = table.selectVirtualHost('details:9080')!.routes[0]!.action;
+    expect(details).toMatchObject({
+      cluster: 'details',
+      hashPolicy: [{ kind: 'header', headerName: 'x-user' }],
+      requestMirrorPolicies: [
+        { cluster: 'details_v2', runtimeFraction: { numerator: 50, denominator: 100 } },
+      ],
+    });
+    expect(b.clusters.find((c) => c.name === 'details')!.lbPolicy).toBe('RING_HASH');
+    const shadow = b.clusters.find((c) => c.name === 'details_v2')!;
+    expect(shadow.endpoints).toMatchObject([{ address: '127.0.0.19', port: 15006 }]);
+  });
+
+  it('productpage’s inbound listener delays jason’s requests by 1 s, before the router', () => {
+    const inbound = bootstrapOf('productpage-v1').listeners.find((l) => l.name === 'virtualInbound')!;
+    expect(inbound.hcm.httpFilters.map((f) => f.name)).toEqual([
+      'envoy.filters.http.fault',
+      'envoy.filters.http.router',
+    ]);
+    const fault = inbound.hcm.httpFilters[0] as Extract<HttpFilter, { name: 'envoy.filters.http.fault' }>;
+    expect(fault.fault).toMatchObject({ delay: { fixedDelayMs: 1000 } });
+    expect(JSON.stringify(fault.fault)).toContain('jason');
+  });
+
+  it('leaves the seed lab plain: no policy on the frontend’s route or clusters', () => {
+    const b = bootstrapOf('frontend');
+    const action = b.listeners.find((l) => l.name === 'listener_0')!.hcm.routeConfig.virtualHosts[0]!
+      .routes[0]!.action;
+    expect(action).not.toHaveProperty('retryPolicy');
+    expect(action).not.toHaveProperty('requestMirrorPolicies');
+    expect(action).not.toHaveProperty('hashPolicy');
+    for (const c of b.clusters) expect(c.circuitBreakers, c.name).toBeUndefined();
+  });
+
+  it('with policies off, every sidecar runs plain routes and clusters and no app misbehaves', () => {
+    const plain = demoTopology({
+      baseAddress: '127.0.0.',
+      firstHost: 10,
+      ports: DEFAULT_PORTS,
+      policies: false,
+    });
+    expect(plain.map((w) => w.name)).toEqual(mesh.map((w) => w.name));
+    for (const w of plain) {
+      expect(w.trouble, w.name).toBeUndefined();
+      expect(w.inboundFault, w.name).toBeUndefined();
+      const doc = JSON.stringify(sidecarBootstrap(w, plain, { runtimeRoot: '/r' }));
+      for (const field of [
+        'circuit_breakers',
+        'outlier_detection',
+        'retry_policy',
+        'request_mirror_policies',
+        'envoy.filters.http.fault',
+        'hash_policy',
+        'RING_HASH',
+      ]) {
+        expect(doc, `${w.name} ${field}`).not.toContain(field);
+      }
+    }
+    expect(workloadNamed(mesh, 'ratings-v1').trouble).toEqual({ slowEvery: 10, slowMs: 400 });
+    expect(workloadNamed(mesh, 'reviews-v2').trouble).toEqual({ failEvery: 20 });
+  });
+});
+
+describe('troubleFor', () => {
+  it('fails every n-th request and slows every m-th, by count', () => {
+    const t = { failEvery: 4, slowEvery: 3, slowMs: 200 };
+    expect([1, 2, 3, 4, 5, 6, 12].map((n) => troubleFor(n, t))).toEqual([
+      undefined,
+      undefined,
+      { kind: 'slow', ms: 200 },
+      { kind: 'fail' },
+      undefined,
+      { kind: 'slow', ms: 200 },
+      { kind: 'fail' },
+    ]);
+    expect(troubleFor(7, undefined)).toBeUndefined();
+    expect(troubleFor(3, { slowEvery: 3 })).toBeUndefined();
+    expect(troubleFor(5, { failEvery: 0 })).toBeUndefined();
   });
 });
 
