@@ -79,7 +79,9 @@ describe('outlier detection', () => {
     const prom = (await proxy.admin('/stats/prometheus')).body;
     expect(prom).toContain('# TYPE envoy_cluster_outlier_detection_ejections_active gauge\n');
     expect(prom).toContain('envoy_cluster_outlier_detection_ejections_active{envoy_cluster_name="web"} 1\n');
-    expect(prom).toContain('envoy_cluster_outlier_detection_ejections_enforced_total{envoy_cluster_name="web"} 1\n');
+    expect(prom).toContain(
+      'envoy_cluster_outlier_detection_ejections_enforced_total{envoy_cluster_name="web"} 1\n',
+    );
 
     failing = false;
     const ejectedAt = Date.now();

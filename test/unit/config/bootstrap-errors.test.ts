@@ -68,10 +68,7 @@ describe('unknown and unsupported fields', () => {
         (d) => (firstRouteOf(d).route.hash_policy = [{ query_parameter: { name: 'x' } }]),
         `${ROUTE_PATH}.route.hash_policy[0].query_parameter`,
       ],
-      [
-        (d) => (firstRouteOf(d).route.rate_limits = []),
-        `${ROUTE_PATH}.route.rate_limits`,
-      ],
+      [(d) => (firstRouteOf(d).route.rate_limits = []), `${ROUTE_PATH}.route.rate_limits`],
       [(d) => (firstRouteOf(d).route.cors = {}), `${ROUTE_PATH}.route.cors`],
       [(d) => (firstRouteOf(d).redirect = { path_redirect: '/x' }), `${ROUTE_PATH}.redirect`],
       [
