@@ -11,7 +11,7 @@ import { type DashboardProcess, startDashboard } from '../support/dashboard-proc
 import { modelNodes } from '../support/graph-model.ts';
 import { demoArgs, requireBuiltUi } from '../support/ui-build.ts';
 
-/** This file's own demo subnet (127.0.92.10–18), so it never collides with another suite's demo. */
+/** This file's own demo subnet (127.0.92.10–19), so it never collides with another suite's demo. */
 const SUBNET = '127.0.92';
 
 let demo: DashboardProcess;
@@ -33,15 +33,15 @@ function percentages(text: string): number[] {
 }
 
 describe('pages of the demo mesh', () => {
-  it('Sidecars lists the nine demo sidecars, every one up', async () => {
+  it('Sidecars lists the ten demo sidecars, every one up', async () => {
     const { page } = browser;
     await page.goto(`${demo.base}/#/sidecars`);
     await page.getByRole('heading', { name: 'Sidecars' }).waitFor();
     const { sidecars } = await demo.get('/api/sidecars', SidecarListSchema);
-    expect(sidecars).toHaveLength(9);
+    expect(sidecars).toHaveLength(10);
     const table = page.getByRole('table');
     // One row per sidecar plus the header row.
-    await expect.poll(() => table.getByRole('row').count()).toBe(10);
+    await expect.poll(() => table.getByRole('row').count()).toBe(11);
     for (const s of sidecars) {
       const row = table.getByRole('row').filter({ hasText: s.workload }).filter({ hasText: s.namespace });
       await expect.poll(() => row.first().getByRole('cell', { name: 'up', exact: true }).count()).toBe(1);

@@ -86,7 +86,7 @@ afterAll(async () => {
 describe('the demo mesh as the dashboard sees it', () => {
   it('lists every sidecar as up', async () => {
     const { sidecars } = SidecarListSchema.parse(await (await fetch(`${base}/api/sidecars`)).json());
-    expect(sidecars).toHaveLength(9);
+    expect(sidecars).toHaveLength(10);
     expect(sidecars.every((s) => s.up && s.lastError === null)).toBe(true);
   });
 
