@@ -3,6 +3,7 @@
 // and bookinfo (productpage → details, reviews v1–v3; reviews v2/v3 → ratings), under live load.
 import { copyFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BADGE_GLYPHS } from '../../client/src/graph/policy-decoration.ts';
 import { type Graph, GraphSchema } from '../../shared/api/graph.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
 import { type DashboardProcess, startDashboard, until } from '../support/dashboard-process.ts';
@@ -21,7 +22,7 @@ import {
 } from '../support/graph-model.ts';
 import { demoArgs, requireBuiltUi } from '../support/ui-build.ts';
 
-/** This file's own demo subnet (127.0.91.10–18). */
+/** This file's own demo subnet (127.0.91.10–19). */
 const SUBNET = '127.0.91';
 
 const v = (ns: string, app: string, version: string) => `versionedApp:${ns}:${app}:${version}`;
@@ -38,6 +39,7 @@ const DEMO_NODES = [
   v('bookinfo', 'reviews', 'v2'),
   v('bookinfo', 'reviews', 'v3'),
   v('bookinfo', 'ratings', 'v1'),
+  v('bookinfo', 'details', 'v2'),
 ];
 const edge = (source: string, target: string) => `${source},${target}`;
 const LAB_V1 = edge(FRONTEND, BACKEND_V1);
@@ -120,6 +122,31 @@ describe('the graph page on the demo mesh', () => {
       .not.toBe(labelsBefore);
     expect(await page.getByLabel('Edge labels').inputValue()).toBe('rps');
     await browser.screenshot('graph-demo');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('shows the labs’ policies: badges on bookinfo’s edges, the mirror to details v2 dashed', async () => {
+    const { page } = browser;
+    await openGraph();
+    const pp = v('bookinfo', 'productpage', 'v1');
+    const toRatings = edge(v('bookinfo', 'reviews', 'v2'), v('bookinfo', 'ratings', 'v1'));
+    const toReviews = edge(pp, v('bookinfo', 'reviews', 'v2'));
+    const mirrorId = `${edge(pp, v('bookinfo', 'details', 'v2'))},mirror`;
+    await expect
+      .poll(async () => (await modelEdges(page)).map((e) => e.id))
+      .toEqual(expect.arrayContaining([toRatings, toReviews, mirrorId]));
+    const edges = new Map((await modelEdges(page)).map((e) => [e.id, e]));
+    expect(edges.get(toRatings)!.label).toContain(BADGE_GLYPHS.circuitBreaker);
+    expect(edges.get(toReviews)!.classes).toEqual(expect.arrayContaining(['badge-retries', 'badge-timeout']));
+    expect(edges.get(mirrorId)!.classes).toContain('mirror');
+    const lineStyle = await page.evaluate(
+      (id) =>
+        (window as unknown as { __meshscope: { cy: import('cytoscape').Core } }).__meshscope.cy
+          .getElementById(id)
+          .style('line-style'),
+      mirrorId,
+    );
+    expect(lineStyle).toBe('dashed');
     expect(browser.pageErrors).toEqual([]);
   });
 
@@ -208,7 +235,9 @@ describe('the graph page on the demo mesh', () => {
         .filter((n) => n.classes.includes('found'))
         .map((n) => n.id)
         .sort();
-    await expect.poll(foundIds).toEqual([BACKEND_V2, v('bookinfo', 'reviews', 'v2')].sort());
+    await expect
+      .poll(foundIds)
+      .toEqual([BACKEND_V2, v('bookinfo', 'reviews', 'v2'), v('bookinfo', 'details', 'v2')].sort());
     expect(await find.getAttribute('aria-invalid')).toBe('false');
 
     await find.fill('rps >');
