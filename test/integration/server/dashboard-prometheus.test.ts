@@ -93,7 +93,7 @@ afterAll(async () => {
 describe('the demo mesh through Prometheus', () => {
   it('still lists every sidecar from its own scrapes, and names Prometheus as the traffic source', async () => {
     const { sidecars } = await dashboard.get('/api/sidecars', SidecarListSchema);
-    expect(sidecars).toHaveLength(9);
+    expect(sidecars).toHaveLength(10);
     expect(sidecars.every((s) => s.up && s.lastError === null)).toBe(true);
     const s = await until('a successful refresh', sources, (s) => s.prometheus?.up === true);
     expect(s).toMatchObject({ traffic: 'prometheus', prometheus: { url: prom.url, lastError: null } });
