@@ -1,7 +1,9 @@
 // The Envoy v3 bootstrap of one demo sidecar, as a plain object (written as YAML). Shaped like the seed
 // lab's envoy.yaml (http_connection_manager + router, clusters with load_assignment, an admin block)
 // with what a mesh sidecar adds: an inbound listener in front of the local app and a layered runtime
-// whose weights can be shifted live (`weighted_clusters.runtime_key_prefix`, Envoy's "runtime" docs).
+// whose weights can be shifted live (`weighted_clusters.runtime_key_prefix`, Envoy's "runtime" docs),
+// plus the traffic policies the topology gives: cluster and route fields, a shadow cluster per mirror,
+// and a fault filter on the inbound listener.
 import { type DemoRoute, type DemoWorkload, serviceDnsName, workloadNamed } from './demo-topology.ts';
 
 const HCM_TYPE =
