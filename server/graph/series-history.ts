@@ -1,9 +1,9 @@
 // Sparkline history per node and edge (GET /api/nodes/:id/series, /api/edges/:id/series), appended
-// from each built graph: the last `recent` cycles at full resolution (default 120: 10 min at 5 s),
+// from each built graph: the last `recent` cycles at full resolution (default 60: 5 min at 5 s),
 // and before them one point per `coarseStepMs` (default 1 min) for `coarsePoints` steps (default 60:
 // the hour). A sparkline a few hundred pixels wide cannot show 720 points an hour anyway, and the
 // server records every graph type (≈ 4 × the workload graph's ids), so full resolution for the hour
-// cost 5.8 kB an id; this costs 1.5 kB.
+// cost 5.8 kB an id; this costs 1 kB.
 //
 // A coarse point is the mean rps of the cycles the id was present in that minute, the 5xx ratio of
 // their summed rates (so it weighs busy cycles more) and the highest p95 (a spike stays visible).
@@ -16,12 +16,12 @@
 //
 // Layout: ids get slots in blocks of typed arrays allocated `BLOCK` slots at a time (no per-id
 // buffers, so no per-id allocation or allocator overhead); slots of expired ids are reused. Memory:
-// `slots × ((recent + coarsePoints) × 8 + 36) B` plus the id map; with the defaults ≈ 1.5 kB an id.
+// `slots × ((recent + coarsePoints) × 8 + 36) B` plus the id map; with the defaults ≈ 1 kB an id.
 import type { Graph, Traffic } from '../../shared/api/graph.ts';
 import type { SeriesPoint } from '../../shared/api/series.ts';
 
 export interface SeriesHistoryOptions {
-  /** Cycles kept at full resolution (default 120: ten minutes of 5 s cycles). */
+  /** Cycles kept at full resolution (default 60: five minutes of 5 s cycles). */
   recent?: number;
   /** Width of a coarse point (default 60 s). */
   coarseStepMs?: number;
@@ -100,7 +100,7 @@ export class SeriesHistory {
   private readonly blocks: Block[] = [];
 
   constructor(opts: SeriesHistoryOptions = {}) {
-    this.recent = opts.recent ?? 120;
+    this.recent = opts.recent ?? 60;
     this.coarseStepMs = opts.coarseStepMs ?? 60_000;
     this.coarsePoints = opts.coarsePoints ?? 60;
     this.expireMs = opts.expireMs ?? 3_600_000;
