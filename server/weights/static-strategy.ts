@@ -187,16 +187,23 @@ export class StaticStrategy {
     return { configMaps, workload: { namespace: route.source.namespace, name: route.source.workload } };
   }
 
-  /** Sets `to` in the route's bootstrap(s) (the caller has checked the change is allowed). */
-  async apply(
+  /**
+   * Finds the route in a scrape, plans its replicas' documents and, holding their locks, rewrites every
+   * one of them before `change` writes anything: a route not scraped, an unknown bootstrap or a document
+   * the rewrite does not fit fails with nothing changed.
+   */
+  private async rewritePlanned<T>(
     route: WeightedRoute,
-    to: Weights,
-    meta: ChangeMeta,
-  ): Promise<ServiceResult<WeightChangeResult>> {
+    rewrite: (text: string, at: RouteLocator) => RewriteResult,
+    change: (
+      plan: BootstrapPlan,
+      at: RouteLocator,
+      texts: Map<string, { before: string; after: string; token: string }>,
+    ) => Promise<ServiceResult<T>>,
+  ): Promise<ServiceResult<T>> {
     const at = this.locator(route);
     if (at === undefined)
       return failure(409, 'route_not_scraped', 'no replica of this route has been scraped yet; try again');
-    const from = effectiveWeights(route);
     const planned = await this.plan(route);
     if (!planned.ok) {
       return failure(
@@ -206,39 +213,43 @@ export class StaticStrategy {
       );
     }
     const plan = planned.plan;
-    return this.docLock.runAll([...plan.docs.keys()], () =>
-      this.applyPlanned(route, plan, at, from, to, meta),
-    );
+    return this.docLock.runAll([...plan.docs.keys()], async () => {
+      const rewritten = await this.rewriteAll(plan, (text) => rewrite(text, at));
+      if (!rewritten.ok) return failure(409, 'bootstrap_mismatch', `${rewritten.error}; nothing was changed`);
+      return change(plan, at, rewritten.texts);
+    });
   }
 
-  private async applyPlanned(
+  /** Sets `to` in the route's bootstrap(s) (the caller has checked the change is allowed). */
+  async apply(
     route: WeightedRoute,
-    plan: BootstrapPlan,
-    at: RouteLocator,
-    from: Weights,
     to: Weights,
     meta: ChangeMeta,
   ): Promise<ServiceResult<WeightChangeResult>> {
-    const rewritten = await this.rewriteAll(plan, (text) => rewriteBootstrapWeights(text, at, to));
-    if (!rewritten.ok) return failure(409, 'bootstrap_mismatch', `${rewritten.error}; nothing was changed`);
+    const from = effectiveWeights(route);
     const serves = (c: WeightedRouteConfig) => c.clusters.every((x) => x.weight === to[x.name]);
-    return this.commit(route, plan, rewritten.texts, serves, at, {
-      from,
-      to,
-      meta,
-      answer: (entry, replicas, written, restartNeeded, outcome) => ({
-        routeId: route.id,
-        version: writtenVersion(route, { id: entry.id, from, to }),
-        from,
-        to,
-        strategy: 'static',
-        replicas,
-        auditId: entry.id,
-        outcome,
-        persisted: written.map(({ doc }) => ({ kind: doc.kind, location: doc.location })),
-        ...(restartNeeded !== undefined && { restartNeeded }),
-      }),
-    });
+    return this.rewritePlanned(
+      route,
+      (text, at) => rewriteBootstrapWeights(text, at, to),
+      (plan, at, texts) =>
+        this.commit(route, plan, texts, serves, at, {
+          from,
+          to,
+          meta,
+          answer: (entry, replicas, written, restartNeeded, outcome) => ({
+            routeId: route.id,
+            version: writtenVersion(route, { id: entry.id, from, to }),
+            from,
+            to,
+            strategy: 'static',
+            replicas,
+            auditId: entry.id,
+            outcome,
+            persisted: persistedOf(written),
+            ...(restartNeeded !== undefined && { restartNeeded }),
+          }),
+        }),
+    );
   }
 
   /** Adds `runtime_key_prefix` to the route in its bootstrap(s); the weights stay as they are. */
@@ -247,53 +258,36 @@ export class StaticStrategy {
     prefix: string,
     meta: ChangeMeta,
   ): Promise<ServiceResult<ConvertToRuntimeResult>> {
-    const at = this.locator(route);
-    if (at === undefined)
-      return failure(409, 'route_not_scraped', 'no replica of this route has been scraped yet; try again');
-    const planned = await this.plan(route);
-    if (!planned.ok) {
-      return failure(
-        422,
-        'bootstrap_unknown',
-        `cannot rewrite this route's bootstrap, nothing was changed: ${planned.reasons.join('; ')}`,
-      );
-    }
-    const plan = planned.plan;
-    return this.docLock.runAll([...plan.docs.keys()], () =>
-      this.convertPlanned(route, plan, at, prefix, meta),
-    );
-  }
-
-  private async convertPlanned(
-    route: WeightedRoute,
-    plan: BootstrapPlan,
-    at: RouteLocator,
-    prefix: string,
-    meta: ChangeMeta,
-  ): Promise<ServiceResult<ConvertToRuntimeResult>> {
-    const rewritten = await this.rewriteAll(plan, (text) => addRuntimeKeyPrefix(text, at, prefix));
-    if (!rewritten.ok) return failure(409, 'bootstrap_mismatch', `${rewritten.error}; nothing was changed`);
-    const weights = effectiveWeights(route);
     const serves = (c: WeightedRouteConfig) => c.runtimeKeyPrefix === prefix;
-    const warnings = [...plan.docs.values()]
-      .filter((d) => !hasAdminLayer(rewritten.texts.get(d.key)!.before))
-      .map(
-        (d) =>
-          `${d.location} has no admin_layer in layered_runtime: Envoy refuses /runtime_modify until one is added (and a disk_layer keeps the weights across restarts)`,
-      );
-    return this.commit(route, plan, rewritten.texts, serves, at, {
-      from: weights,
-      to: weights,
-      meta: { ...meta, reason: meta.reason ?? `convert to runtime weights (runtime_key_prefix ${prefix})` },
-      answer: (_entry, replicas, written, restartNeeded) => ({
-        routeId: route.id,
-        prefix,
-        persisted: written.map(({ doc }) => ({ kind: doc.kind, location: doc.location })),
-        replicas,
-        ...(restartNeeded !== undefined && { restartNeeded }),
-        ...(warnings.length > 0 && { warnings }),
-      }),
-    });
+    return this.rewritePlanned(
+      route,
+      (text, at) => addRuntimeKeyPrefix(text, at, prefix),
+      (plan, at, texts) => {
+        const weights = effectiveWeights(route);
+        const warnings = [...plan.docs.values()]
+          .filter((d) => !hasAdminLayer(texts.get(d.key)!.before))
+          .map(
+            (d) =>
+              `${d.location} has no admin_layer in layered_runtime: Envoy refuses /runtime_modify until one is added (and a disk_layer keeps the weights across restarts)`,
+          );
+        return this.commit(route, plan, texts, serves, at, {
+          from: weights,
+          to: weights,
+          meta: {
+            ...meta,
+            reason: meta.reason ?? `convert to runtime weights (runtime_key_prefix ${prefix})`,
+          },
+          answer: (_entry, replicas, written, restartNeeded) => ({
+            routeId: route.id,
+            prefix,
+            persisted: persistedOf(written),
+            replicas,
+            ...(restartNeeded !== undefined && { restartNeeded }),
+            ...(warnings.length > 0 && { warnings }),
+          }),
+        });
+      },
+    );
   }
 
   private async commit<T>(
@@ -376,4 +370,9 @@ export class StaticStrategy {
       this.log('warning', `could not record a failed change of ${entry.routeId}: ${(e as Error).message}`);
     }
   }
+}
+
+/** The documents a change wrote, as its answer names them. */
+function persistedOf(written: readonly Written[]) {
+  return written.map(({ doc }) => ({ kind: doc.kind, location: doc.location }));
 }
