@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import type { GuardedShiftStartInput } from '../../../shared/api/guarded-shift.ts';
 import type { WeightedRoute } from '../../../shared/api/routes.ts';
+import { ReasonField } from './ReasonField.tsx';
 
 type P99Mode = 'relative' | 'absolute' | 'off';
 
@@ -114,16 +115,7 @@ export function GuardedShiftForm({
         </label>
       </fieldset>
       <div className="weight-actions">
-        <label>
-          Reason{' '}
-          <input
-            type="text"
-            maxLength={500}
-            value={reason}
-            placeholder="optional, kept in the audit log"
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} />
         <button type="submit" className="primary" disabled={busy || canary === ''}>
           {busy ? 'Starting…' : 'Start guarded shift'}
         </button>

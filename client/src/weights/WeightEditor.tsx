@@ -17,6 +17,7 @@ import { presets } from './rebalance.ts';
 import { WeightRows } from './WeightRows.tsx';
 import { changeRequest, editorReducer, initialEditorState, isChanged } from './weight-editor-state.ts';
 import './weights.css';
+import { ReasonField } from './ReasonField.tsx';
 
 export interface WeightEditorProps {
   routeId: string;
@@ -174,16 +175,7 @@ function EditorBody({
         Total {state.weights.reduce((a, w) => a + w, 0)} of {state.total}
       </p>
       <div className="weight-actions">
-        <label>
-          Reason{' '}
-          <input
-            type="text"
-            maxLength={500}
-            value={reason}
-            placeholder="optional, kept in the audit log"
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} />
         <button type="submit" className="primary" disabled={busy || unchanged}>
           {busy ? 'Applying…' : 'Apply'}
         </button>
