@@ -136,6 +136,34 @@ function PrometheusAlerts({ p }: { p: NonNullable<AlertList['prometheus']> }) {
   );
 }
 
+/** One of the list's filters: a labelled select of `options`, each shown as `text` of it (default itself). */
+function FilterSelect<T extends string>({
+  label,
+  value,
+  options,
+  text = (o) => o,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  text?: (option: T) => string;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {text(o)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function AlertsPage() {
   const q = useAlerts();
   const history = useAlertHistory();
@@ -158,35 +186,25 @@ export function AlertsPage() {
       </p>
       <fieldset className="alert-filters">
         <legend>Filters</legend>
-        <label>
-          State{' '}
-          <select value={state} onChange={(e) => setState(e.target.value as StateFilter)}>
-            <option value="all">all</option>
-            <option value="firing">firing</option>
-            <option value="pending">pending</option>
-            <option value="resolved">resolved</option>
-          </select>
-        </label>
-        <label>
-          Severity{' '}
-          <select value={severity} onChange={(e) => setSeverity(e.target.value as SeverityFilter)}>
-            <option value="all">all</option>
-            <option value="critical">critical</option>
-            <option value="warning">warning</option>
-            <option value="info">info</option>
-          </select>
-        </label>
-        <label>
-          Namespace{' '}
-          <select value={namespace} onChange={(e) => setNamespace(e.target.value)}>
-            <option value="">all</option>
-            {namespaces.map((ns) => (
-              <option key={ns} value={ns}>
-                {ns}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="State"
+          value={state}
+          options={['all', 'firing', 'pending', 'resolved'] as const}
+          onChange={setState}
+        />
+        <FilterSelect
+          label="Severity"
+          value={severity}
+          options={['all', 'critical', 'warning', 'info'] as const}
+          onChange={setSeverity}
+        />
+        <FilterSelect
+          label="Namespace"
+          value={namespace}
+          options={['', ...namespaces]}
+          text={(ns) => ns || 'all'}
+          onChange={setNamespace}
+        />
         <label>
           Search{' '}
           <input
