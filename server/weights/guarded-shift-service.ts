@@ -1,19 +1,11 @@
 // What the guarded shift runner offers the HTTP layer, and what it needs of the weights controller:
 // the router and the runner's tests depend on these, not on the classes behind them.
 import type { GuardedShift } from '../../shared/api/guarded-shift.ts';
-import type { AuditEntry, RouteHistory, WeightChangeResult } from '../../shared/api/weights.ts';
-import type { ServiceResult } from '../api/dashboard-core.ts';
+import type { AuditEntry } from '../../shared/api/weights.ts';
+import type { ServiceResult, WeightsService } from '../api/dashboard-core.ts';
 
 /** What the runner needs of the weights controller (server/weights/weights-controller.ts). */
-export interface ShiftWeights {
-  change(
-    routeId: string,
-    body: unknown,
-    ifMatch: string | undefined,
-    who: string,
-  ): Promise<ServiceResult<WeightChangeResult>>;
-  history(routeId: string): ServiceResult<RouteHistory>;
-}
+export type ShiftWeights = Pick<WeightsService, 'change' | 'history'>;
 
 /** The guarded shift API, as the router sees it. */
 export interface GuardedShiftService {
