@@ -42,6 +42,20 @@ export interface IstioDestinationCounters {
   duration: { le: number[]; counts: number[]; sum: number; count: number } | undefined;
 }
 
+/**
+ * The labels of `istio_requests_total` (Istio's standard metrics) behind an IstioDestinationCounters'
+ * fields after `reporter`, in their order.
+ */
+export const ISTIO_DESTINATION_LABELS = [
+  'source_workload',
+  'source_workload_namespace',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_service',
+  'destination_app',
+  'destination_version',
+] as const;
+
 export interface UpstreamHost {
   address: string;
   port: number;

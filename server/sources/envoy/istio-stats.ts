@@ -6,7 +6,7 @@
 // set read as "unknown", as Istio itself writes them.
 
 import type { Labels, MetricFamily, ParsedExposition } from '../../metrics/prom-exposition.ts';
-import type { IstioDestinationCounters } from '../../model/sidecar-data.ts';
+import { ISTIO_DESTINATION_LABELS, type IstioDestinationCounters } from '../../model/sidecar-data.ts';
 import { HistogramSum } from './histogram-sum.ts';
 import { detach } from './stat-labels.ts';
 
@@ -62,20 +62,10 @@ function durationFamilies(parsed: ParsedExposition): MetricFamily[] {
   return out;
 }
 
-const KEY_LABELS = [
-  'source_workload',
-  'source_workload_namespace',
-  'destination_workload',
-  'destination_workload_namespace',
-  'destination_service',
-  'destination_app',
-  'destination_version',
-] as const;
-
 function groupOf(groups: Map<string, Group>, labels: Labels): Group | undefined {
   const reporter = labels['reporter'];
   if (reporter !== 'source' && reporter !== 'destination') return undefined;
-  const values = KEY_LABELS.map((name) => labels[name] ?? 'unknown');
+  const values = ISTIO_DESTINATION_LABELS.map((name) => labels[name] ?? 'unknown');
   const key = `${reporter}\u0000${values.join('\u0000')}`;
   let g = groups.get(key);
   if (g === undefined) {

@@ -1,6 +1,7 @@
 // The instant queries one refresh runs: the same Envoy and Istio series the scraper reads from each
 // sidecar, as per-second rates over the window, grouped by the labels that identify the sidecar
 // (series-target-mapping.ts) and the cluster, destination or listener.
+import { ISTIO_DESTINATION_LABELS } from '../../model/sidecar-data.ts';
 import { INBOUND_HCM_PREFIXES } from '../envoy/downstream-stats.ts';
 import {
   histogramQuantile,
@@ -21,16 +22,7 @@ export const CODE_LABELS = ['envoy_response_code', 'response_code'] as const;
 export const HCM_PREFIX_LABELS = ['envoy_http_conn_manager_prefix', 'http_conn_manager_prefix'] as const;
 
 /** Labels of `istio_requests_total` that make up an IstioDestinationKey, in the key's field order. */
-export const ISTIO_KEY_LABELS = [
-  'reporter',
-  'source_workload',
-  'source_workload_namespace',
-  'destination_workload',
-  'destination_workload_namespace',
-  'destination_service',
-  'destination_app',
-  'destination_version',
-] as const;
+export const ISTIO_KEY_LABELS = ['reporter', ...ISTIO_DESTINATION_LABELS] as const;
 
 export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 export type QuantileName = keyof typeof QUANTILES;
