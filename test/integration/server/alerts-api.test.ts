@@ -2,8 +2,6 @@
 // the history (from its file), the rules as JSON and exported, 400s, and `alerts` events on /api/events.
 
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +9,14 @@ import YAML from 'yaml';
 import { AlertHistory } from '../../../server/alerts/alert-history.ts';
 import { AlertsService } from '../../../server/alerts/alerts-service.ts';
 import { parseRulesFile } from '../../../server/alerts/rules-file.ts';
-import type { DashboardCore } from '../../../server/api/dashboard-core.ts';
 import { createApp } from '../../../server/app.ts';
 import { AlertHistorySchema, AlertListSchema, AlertRuleListSchema } from '../../../shared/api/alerts.ts';
 import { ApiErrorSchema } from '../../../shared/api/errors.ts';
+import { appServers, inertCore } from '../../support/api-harness.ts';
 import { snapshot, traffic, upstream } from '../../unit/alerts/snapshot-data.ts';
 
 let service: AlertsService;
-let server: http.Server;
+const servers = appServers();
 let base = '';
 
 beforeAll(async () => {
@@ -33,8 +31,7 @@ beforeAll(async () => {
     history,
     log: () => {},
   });
-  const core: DashboardCore = {
-    windows: [60],
+  const core = inertCore({
     graph: (req) => ({
       timestamp: 1,
       windowSeconds: 60,
@@ -43,25 +40,13 @@ beforeAll(async () => {
       nodes: [],
       edges: [],
     }),
-    routes: () => [],
-    sidecars: () => [],
-    nodeSeries: () => undefined,
-    edgeSeries: () => undefined,
-    sidecarClusters: async () => undefined,
-    sidecarConfigDump: async () => undefined,
-    sources: () => ({ traffic: 'scrape', prometheus: null }),
-    onCycle: () => () => {},
-    ready: () => true,
     alerts: service,
-  };
-  server = http.createServer(createApp(core));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  base = await servers.serve(createApp(core));
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  server.close();
+  servers.closeAll();
   await service.stop();
 });
 

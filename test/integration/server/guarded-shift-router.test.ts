@@ -1,15 +1,13 @@
 // The guarded shift routes over real sockets, mounted by createApp: the same write authorization as
 // weight changes (bearer token when one is configured, before the body is read), JSON-only writes,
 // route ids with slashes, and errors as ApiErrors. The service behind it records its calls.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DashboardCore, ServiceResult } from '../../../server/api/dashboard-core.ts';
+import type { ServiceResult } from '../../../server/api/dashboard-core.ts';
 import { createApp } from '../../../server/app.ts';
 import type { GuardedShiftService } from '../../../server/weights/guarded-shift-runner.ts';
-import { authorizeWrite } from '../../../server/weights/write-auth.ts';
 import { ApiErrorSchema } from '../../../shared/api/errors.ts';
 import { type GuardedShift, GuardedShiftThresholdsSchema } from '../../../shared/api/guarded-shift.ts';
+import { appServers, bearerWrites, inertCore } from '../../support/api-harness.ts';
 
 const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
 const shift: GuardedShift = {
@@ -59,59 +57,21 @@ const service: GuardedShiftService = {
   },
   onChange: () => () => {},
 };
-const core: DashboardCore = {
-  windows: [60],
-  graph: () => {
-    throw new Error('unused');
-  },
-  routes: () => [],
-  sidecars: () => [],
-  nodeSeries: () => undefined,
-  edgeSeries: () => undefined,
-  sidecarClusters: async () => undefined,
-  sidecarConfigDump: async () => undefined,
-  sources: () => ({ traffic: 'scrape', prometheus: null }),
-  onCycle: () => () => {},
-  ready: () => true,
-};
-
-const servers: http.Server[] = [];
-async function serve(app: http.RequestListener): Promise<string> {
-  const server = http.createServer(app);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const core = inertCore();
+const servers = appServers();
 // `open`: a server whose token the helpers send unless told otherwise; `withToken`: one they don't.
 const UI = { authorization: 'Bearer UI-T0KEN' };
 let open = '';
 let withToken = '';
 beforeAll(async () => {
-  open = await serve(
-    createApp(core, {
-      guardedShifts: service,
-      writes: {
-        readOnly: false,
-        authorize: (info) => authorizeWrite(info, [{ subject: 'ui', token: 'UI-T0KEN' }]),
-      },
-    }),
+  open = await servers.serve(
+    createApp(core, { guardedShifts: service, writes: bearerWrites('ui', 'UI-T0KEN') }),
   );
-  withToken = await serve(
-    createApp(core, {
-      guardedShifts: service,
-      writes: {
-        readOnly: false,
-        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
-      },
-    }),
+  withToken = await servers.serve(
+    createApp(core, { guardedShifts: service, writes: bearerWrites('ci', 'T0KEN') }),
   );
 });
-afterAll(() => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    s.close();
-  }
-});
+afterAll(() => servers.closeAll());
 beforeEach(() => {
   calls.length = 0;
 });

@@ -2,16 +2,14 @@
 // percent-encoded), authorization before the body is read, JSON-only bodies with a size limit, and
 // every error as an ApiError (never Express's HTML page). The service behind it records its calls.
 // `open` is a server whose token the helpers send unless told otherwise; `withToken` one they don't.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DashboardCore, ServiceResult, WeightsService } from '../../../server/api/dashboard-core.ts';
+import type { ServiceResult, WeightsService } from '../../../server/api/dashboard-core.ts';
 import { WriteRateLimiter } from '../../../server/api/write-rate-limiter.ts';
 import { createApp } from '../../../server/app.ts';
-import { authorizeWrite } from '../../../server/weights/write-auth.ts';
 import { DashboardConfigSchema } from '../../../shared/api/config.ts';
 import { ApiErrorSchema } from '../../../shared/api/errors.ts';
 import type { WeightChangeResult } from '../../../shared/api/weights.ts';
+import { appServers, bearerWrites, inertCore } from '../../support/api-harness.ts';
 
 const ROUTE = 'default/frontend/listener_0/local_route/backend/0';
 const calls: { op: string; routeId: string; body?: unknown; ifMatch?: string | undefined; who?: string }[] =
@@ -41,68 +39,22 @@ const weights: WeightsService = {
     return { ok: true, value: { routeId, entries: [] } };
   },
 };
-const core: DashboardCore = {
-  windows: [60],
-  graph: () => {
-    throw new Error('unused');
-  },
-  routes: () => [],
-  sidecars: () => [],
-  nodeSeries: () => undefined,
-  edgeSeries: () => undefined,
-  sidecarClusters: async () => undefined,
-  sidecarConfigDump: async () => undefined,
-  sources: () => ({ traffic: 'scrape', prometheus: null }),
-  onCycle: () => () => {},
-  ready: () => true,
-  weights,
-};
-
-const servers: http.Server[] = [];
-async function serve(app: http.RequestListener): Promise<string> {
-  const server = http.createServer(app);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const core = inertCore({ weights });
+const servers = appServers();
 const UI = { authorization: 'Bearer UI-T0KEN' };
 let open = '';
 let withToken = '';
 let readOnly = '';
 let noWrites = '';
 beforeAll(async () => {
-  open = await serve(
-    createApp(core, {
-      writes: {
-        readOnly: false,
-        authorize: (info) => authorizeWrite(info, [{ subject: 'ui', token: 'UI-T0KEN' }]),
-      },
-    }),
+  open = await servers.serve(createApp(core, { writes: bearerWrites('ui', 'UI-T0KEN') }));
+  withToken = await servers.serve(createApp(core, { writes: bearerWrites('ci', 'T0KEN') }));
+  readOnly = await servers.serve(
+    createApp(core, { writes: bearerWrites('ci', 'T0KEN', { readOnly: true }) }),
   );
-  withToken = await serve(
-    createApp(core, {
-      writes: {
-        readOnly: false,
-        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
-      },
-    }),
-  );
-  readOnly = await serve(
-    createApp(core, {
-      writes: {
-        readOnly: true,
-        authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
-      },
-    }),
-  );
-  noWrites = await serve(createApp(core));
+  noWrites = await servers.serve(createApp(core));
 });
-afterAll(() => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    s.close();
-  }
-});
+afterAll(() => servers.closeAll());
 beforeEach(() => {
   calls.length = 0;
 });
@@ -184,13 +136,11 @@ describe('PUT /api/routes/:id/weights', () => {
   });
 
   it('limits writes per client: 429 with Retry-After past the burst; malformed ones are given back', async () => {
-    const limited = await serve(
+    const limited = await servers.serve(
       createApp(core, {
-        writes: {
-          readOnly: false,
-          authorize: (info) => authorizeWrite(info, [{ subject: 'ci', token: 'T0KEN' }]),
+        writes: bearerWrites('ci', 'T0KEN', {
           limiter: new WriteRateLimiter({ burst: 2, perSecond: 0.01 }),
-        },
+        }),
       }),
     );
     const auth = { authorization: 'Bearer T0KEN' };
