@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { routes } from '../integration/weights/weights-harness.ts';
+import { routes, webSplitBootstrap } from '../integration/weights/weights-harness.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
 import { type DashboardProcess, startDashboard, until } from '../support/dashboard-process.ts';
-import { staticBootstrap } from '../support/envoy-bootstrap.ts';
 import { type ProxyProcess, startBackend, startProxy, stopAll } from '../support/processes.ts';
 import { requireBuiltUi } from '../support/ui-build.ts';
 
@@ -20,31 +19,8 @@ let proxy: ProxyProcess;
 beforeAll(async () => {
   requireBuiltUi();
   const [v1, v2] = await Promise.all([startBackend({ name: 'v1' }), startBackend({ name: 'v2' })]);
-  const b = staticBootstrap({
-    listeners: [
-      {
-        routes: [
-          {
-            weightedClusters: [
-              { name: 'web_v1', weight: 80 },
-              { name: 'web_v2', weight: 20 },
-            ],
-          },
-        ],
-      },
-    ],
-    clusters: [
-      { name: 'web_v1', endpoints: [{ port: v1.port }] },
-      { name: 'web_v2', endpoints: [{ port: v2.port }] },
-    ],
-  });
   proxy = await startProxy(
-    JSON.parse(
-      JSON.stringify(b).replace(
-        '"weighted_clusters":{',
-        '"weighted_clusters":{"runtime_key_prefix":"split.web",',
-      ),
-    ),
+    webSplitBootstrap(v1.port, v2.port, { prefix: 'split.web', adminOnlyRuntime: false }),
   );
   const dir = mkdtempSync(join(tmpdir(), 'meshscope-read-only-e2e-'));
   const targets = join(dir, 'targets.yaml');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertListSchema } from '../../../shared/api/alerts.ts';
 import { stopAll } from '../../support/processes.ts';
 import { SimulatedCluster, type SimulatedPod } from '../../support/simulated-cluster.ts';
-import { type Dashboard, startDashboard, until } from '../weights/weights-harness.ts';
+import { type Dashboard, startInClusterDashboard, until } from '../weights/weights-harness.ts';
 
 let cluster: SimulatedCluster;
 let dir: string;
@@ -20,22 +20,10 @@ beforeAll(async () => {
   cluster = await SimulatedCluster.start();
   pod = await cluster.addPod({ deployment: 'web', labels: { app: 'web', version: 'v1' } });
   await cluster.settled();
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, cluster.api.kubeconfig({ token: 't' }));
   writeFileSync(join(dir, 'rules.yaml'), 'rules:\n  sidecarScrapeFailing: { for: 1s }\n');
-  dash = await startDashboard([
-    '--kubeconfig',
-    kubeconfig,
-    '--in-cluster',
-    '--address',
-    '127.0.0.1',
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-    '--alert-history',
-    join(dir, 'alerts.jsonl'),
-    '--alert-rules',
-    join(dir, 'rules.yaml'),
-  ]);
+  dash = await startInClusterDashboard(cluster, dir, {
+    args: ['--alert-history', join(dir, 'alerts.jsonl'), '--alert-rules', join(dir, 'rules.yaml')],
+  });
   await until(
     'the pod’s sidecar scraped',
     async () => {

@@ -20,10 +20,9 @@ import {
   startDashboard,
   until,
 } from '../../support/dashboard-process.ts';
-import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { type ProxyProcess, startBackend, startProxy, stopAll } from '../../support/processes.ts';
 import { concretePath, writeRoutesOf } from '../../support/write-routes.ts';
-import { route, routes, runtimeOf } from '../weights/weights-harness.ts';
+import { route, routes, runtimeOf, webSplitBootstrap } from '../weights/weights-harness.ts';
 
 const PREFIX = 'routing.split.web';
 let dir = '';
@@ -31,33 +30,6 @@ let targets = '';
 let replica: ProxyProcess;
 let routeId = '';
 const running: DashboardProcess[] = [];
-
-function bootstrap(v1Port: number, v2Port: number): Record<string, unknown> {
-  const b = staticBootstrap({
-    listeners: [
-      {
-        routes: [
-          {
-            weightedClusters: [
-              { name: 'web_v1', weight: 80 },
-              { name: 'web_v2', weight: 20 },
-            ],
-          },
-        ],
-      },
-    ],
-    clusters: [
-      { name: 'web_v1', endpoints: [{ port: v1Port }] },
-      { name: 'web_v2', endpoints: [{ port: v2Port }] },
-    ],
-  }) as Record<string, unknown>;
-  // weighted_clusters.runtime_key_prefix over an admin-only runtime: meshscope's writes are the only ones.
-  const json = JSON.stringify(b).replace(
-    '"weighted_clusters":{',
-    `"weighted_clusters":{"runtime_key_prefix":"${PREFIX}",`,
-  );
-  return { ...JSON.parse(json), layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] } };
-}
 
 /** bin/meshscope on the targets, its audit log and data dir in `dir`, scraping every 0.5 s. */
 async function dashboard(extra: string[] = []): Promise<DashboardProcess> {
@@ -114,7 +86,7 @@ async function history(d: DashboardProcess) {
 
 beforeAll(async () => {
   const [v1, v2] = await Promise.all([startBackend({ name: 'v1' }), startBackend({ name: 'v2' })]);
-  replica = await startProxy(bootstrap(v1.port, v2.port));
+  replica = await startProxy(webSplitBootstrap(v1.port, v2.port, { prefix: PREFIX }));
   dir = mkdtempSync(join(tmpdir(), 'meshscope-write-security-'));
   targets = join(dir, 'targets.yaml');
   writeFileSync(

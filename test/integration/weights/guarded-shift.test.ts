@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type GuardedShift, GuardedShiftSchema } from '../../../shared/api/guarded-shift.ts';
-import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { type PacedLoad, pacedLoad } from '../../support/paced-load.ts';
 import {
   type BackendProcess,
@@ -27,39 +26,12 @@ import {
   startDashboard,
   until,
   WRITE_HEADERS,
+  webSplitBootstrap,
 } from './weights-harness.ts';
 
 const PREFIX = 'routing.split.web';
 /** Errors judged as by default; latency only past 1 s (two busy cores make small p99s jumpy). */
 const LENIENT = { minRequests: 10, maxP99: { kind: 'absolute', ms: 1000 } };
-
-function bootstrap(v1Port: number, v2Port: number, opts: { prefix: boolean; v2Weight: number }) {
-  const b = staticBootstrap({
-    listeners: [
-      {
-        routes: [
-          {
-            weightedClusters: [
-              { name: 'web_v1', weight: 100 - opts.v2Weight },
-              { name: 'web_v2', weight: opts.v2Weight },
-            ],
-          },
-        ],
-      },
-    ],
-    clusters: [
-      { name: 'web_v1', endpoints: [{ port: v1Port }] },
-      { name: 'web_v2', endpoints: [{ port: v2Port }] },
-    ],
-  }) as Record<string, unknown>;
-  const json = opts.prefix
-    ? JSON.stringify(b).replace(
-        '"weighted_clusters":{',
-        `"weighted_clusters":{"runtime_key_prefix":"${PREFIX}",`,
-      )
-    : JSON.stringify(b);
-  return { ...JSON.parse(json), layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] } };
-}
 
 let v1: BackendProcess;
 let v2: BackendProcess;
@@ -122,7 +94,7 @@ async function resetWeights(): Promise<void> {
 
 beforeAll(async () => {
   [v1, v2] = await Promise.all([startBackend({ name: 'v1' }), startBackend({ name: 'v2' })]);
-  proxy = await startProxy(bootstrap(v1.port, v2.port, { prefix: true, v2Weight: 0 }));
+  proxy = await startProxy(webSplitBootstrap(v1.port, v2.port, { prefix: PREFIX, v2Weight: 0 }));
   dir = mkdtempSync(join(tmpdir(), 'meshscope-guarded-shift-'));
   targets = join(dir, 'targets.yaml');
   writeFileSync(
@@ -349,7 +321,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
     dash!.proc.kill('SIGKILL');
     await dash!.stop();
     // While it is down, someone redeploys the proxy with static weights (no runtime key prefix).
-    proxy.writeConfig(bootstrap(v1.port, v2.port, { prefix: false, v2Weight: 10 }));
+    proxy.writeConfig(webSplitBootstrap(v1.port, v2.port, { v2Weight: 10 }));
     try {
       dash = await startDashboard(dashboardArgs());
       const done = await settled();
@@ -362,7 +334,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
       // The UI is told plainly: the API answers the interrupted shift for the route.
       expect((await shiftNow()).state).toBe('interrupted');
     } finally {
-      proxy.writeConfig(bootstrap(v1.port, v2.port, { prefix: true, v2Weight: 0 }));
+      proxy.writeConfig(webSplitBootstrap(v1.port, v2.port, { prefix: PREFIX, v2Weight: 0 }));
       await until(
         'the runtime route back',
         async () => (await route(dash!.base, routeId))?.runtimeKeyPrefix === PREFIX,

@@ -3,9 +3,12 @@
 // HARNESS_TOKEN (MESHSCOPE_TOKEN) for writes; putWeights sends it, raw writes add WRITE_HEADERS.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RouteList, RouteListSchema, type WeightedRoute } from '../../../shared/api/routes.ts';
+import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { freePort } from '../../support/processes.ts';
+import type { SimulatedCluster } from '../../support/simulated-cluster.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -52,6 +55,36 @@ export async function startDashboard(args: string[]): Promise<Dashboard> {
       await exited;
     },
   };
+}
+
+/**
+ * `bin/meshscope --in-cluster` on the simulated cluster (its kubeconfig written to `dir`, the sidecars
+ * found from the pods and scraped at their IPs), listening on 127.0.0.1, its audit log in `dir`, then
+ * `args`. With `token`, writes take that bearer token as subject `ops` (`--token-file` in `dir`).
+ */
+export async function startInClusterDashboard(
+  cluster: SimulatedCluster,
+  dir: string,
+  opts: { token?: string; args?: string[] } = {},
+): Promise<Dashboard> {
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, cluster.api.kubeconfig({ token: 't' }));
+  const tokenArgs: string[] = [];
+  if (opts.token !== undefined) {
+    writeFileSync(join(dir, 'tokens'), `ops ${opts.token}\n`);
+    tokenArgs.push('--token-file', join(dir, 'tokens'));
+  }
+  return startDashboard([
+    ...tokenArgs,
+    '--kubeconfig',
+    kubeconfig,
+    '--in-cluster',
+    '--address',
+    '127.0.0.1',
+    '--audit-file',
+    join(dir, 'audit.jsonl'),
+    ...(opts.args ?? []),
+  ]);
 }
 
 export async function until<T>(
@@ -120,4 +153,47 @@ export async function upstreamTotals(adminUrl: string): Promise<Record<string, n
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^cluster\.(.+)\.upstream_rq_total: (\d+)$/gm)) out[m[1]!] = Number(m[2]);
   return out;
+}
+
+/**
+ * A proxy's bootstrap with one route splitting between clusters web_v1 and web_v2 (backends on the
+ * ports given; `v2Weight`, default 20, of 100 to web_v2). With `prefix` the route's weights are runtime
+ * weights (`weighted_clusters.runtime_key_prefix`); unless `adminOnlyRuntime` is false the runtime is
+ * one admin layer, with no disk layer: nothing but meshscope's writes sets them, and a restart forgets them.
+ */
+export function webSplitBootstrap(
+  v1Port: number,
+  v2Port: number,
+  opts: { prefix?: string; v2Weight?: number; adminOnlyRuntime?: boolean } = {},
+): Record<string, unknown> {
+  const v2Weight = opts.v2Weight ?? 20;
+  const b = staticBootstrap({
+    listeners: [
+      {
+        routes: [
+          {
+            weightedClusters: [
+              { name: 'web_v1', weight: 100 - v2Weight },
+              { name: 'web_v2', weight: v2Weight },
+            ],
+          },
+        ],
+      },
+    ],
+    clusters: [
+      { name: 'web_v1', endpoints: [{ port: v1Port }] },
+      { name: 'web_v2', endpoints: [{ port: v2Port }] },
+    ],
+  });
+  const json =
+    opts.prefix === undefined
+      ? JSON.stringify(b)
+      : JSON.stringify(b).replace(
+          '"weighted_clusters":{',
+          `"weighted_clusters":{"runtime_key_prefix":"${opts.prefix}",`,
+        );
+  const doc = JSON.parse(json) as Record<string, unknown>;
+  return opts.adminOnlyRuntime === false
+    ? doc
+    : { ...doc, layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] } };
 }

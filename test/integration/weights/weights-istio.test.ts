@@ -5,7 +5,7 @@
 // the DestinationRule subset that was missing (labels version: v2, as Kiali's wizard does), records an
 // Event, and leaves the sidecar to istiod (no istiod here: the replica stays `pending`).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightChangeResultSchema } from '../../../shared/api/weights.ts';
 import { stopAll } from '../../support/processes.ts';
 import { POD_ADMIN_PORT, SimulatedCluster } from '../../support/simulated-cluster.ts';
-import { type Dashboard, putWeights, route, routes, startDashboard, until } from './weights-harness.ts';
+import {
+  type Dashboard,
+  putWeights,
+  route,
+  routes,
+  startInClusterDashboard,
+  until,
+} from './weights-harness.ts';
 
 /** Writes need a bearer token: the one given with --token-file. */
 const TOKEN = 'weights-test-token';
@@ -180,19 +187,7 @@ beforeAll(async () => {
   });
   await cluster.settled();
   dir = mkdtempSync(join(tmpdir(), 'meshscope-weights-istio-'));
-  writeFileSync(join(dir, 'kubeconfig'), cluster.api.kubeconfig({ token: 't' }));
-  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
-  dash = await startDashboard([
-    '--token-file',
-    join(dir, 'tokens'),
-    '--kubeconfig',
-    join(dir, 'kubeconfig'),
-    '--in-cluster',
-    '--address',
-    '127.0.0.1',
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-  ]);
+  dash = await startInClusterDashboard(cluster, dir, { token: TOKEN });
   const found = await until(
     'the productpage route',
     async () => (await routes(dash.base)).find((r) => r.source.workload === 'productpage'),

@@ -5,7 +5,7 @@
 // annotation and records an Event on the Deployment. The kubelet projects the new text into the pod
 // and meshscope-proxy reloads it; a sidecar that does not reload (like Envoy) gets a rollout restart
 // through the API; a route is converted to runtime weights in its ConfigMap.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -21,7 +21,14 @@ import {
 } from '../../../shared/api/weights.ts';
 import { type BackendProcess, freePort, startBackend, stopAll } from '../../support/processes.ts';
 import { allocatePodIp, POD_ADMIN_PORT, SimulatedCluster } from '../../support/simulated-cluster.ts';
-import { type Dashboard, putWeights, route, routes, startDashboard, until } from './weights-harness.ts';
+import {
+  type Dashboard,
+  putWeights,
+  route,
+  routes,
+  startInClusterDashboard,
+  until,
+} from './weights-harness.ts';
 
 /** Writes need a bearer token: the one given with --token-file. */
 const TOKEN = 'weights-test-token';
@@ -123,19 +130,7 @@ beforeAll(async () => {
   await addSidecarPod('legacy', 'envoy', ['--no-watch']);
   await cluster.settled();
   dir = mkdtempSync(join(tmpdir(), 'meshscope-weights-k8s-static-'));
-  writeFileSync(join(dir, 'kubeconfig'), cluster.api.kubeconfig({ token: 't' }));
-  writeFileSync(join(dir, 'tokens'), `ops ${TOKEN}\n`);
-  dash = await startDashboard([
-    '--token-file',
-    join(dir, 'tokens'),
-    '--kubeconfig',
-    join(dir, 'kubeconfig'),
-    '--in-cluster',
-    '--address',
-    '127.0.0.1',
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-  ]);
+  dash = await startInClusterDashboard(cluster, dir, { token: TOKEN });
   await until(
     'both routes',
     async () => {

@@ -2,7 +2,7 @@
 // their runtime disk layer from a ConfigMap volume. A change reaches both sidecars through
 // /runtime_modify, and is made durable by a merge patch of that ConfigMap (found from the pod spec's
 // volumes and mounts), which the kubelet projects into every pod: a restarted sidecar keeps it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   route,
   routes,
   runtimeOf,
-  startDashboard,
+  startInClusterDashboard,
   until,
 } from './weights-harness.ts';
 
@@ -82,17 +82,7 @@ beforeAll(async () => {
   };
   pods = [await cluster.addPod(spec), await cluster.addPod(spec)];
   await cluster.settled();
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, cluster.api.kubeconfig({ token: 't' }));
-  dash = await startDashboard([
-    '--kubeconfig',
-    kubeconfig,
-    '--in-cluster',
-    '--address',
-    '127.0.0.1',
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-  ]);
+  dash = await startInClusterDashboard(cluster, dir);
   const found = await until(
     'the web route with both replicas',
     async () => (await routes(dash.base)).find((r) => r.source.workload === 'web' && r.replicas.length === 2),

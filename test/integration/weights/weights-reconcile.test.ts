@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { WeightChangeResultSchema } from '../../../shared/api/weights.ts';
-import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { type ProxyProcess, startBackend, startProxy, stopAll } from '../../support/processes.ts';
 import {
   type Dashboard,
@@ -18,39 +17,13 @@ import {
   runtimeOf,
   startDashboard,
   until,
+  webSplitBootstrap,
 } from './weights-harness.ts';
 
 const PREFIX = 'routing.split.web';
 let dash: Dashboard;
 let replicas: ProxyProcess[];
 let routeId = '';
-
-function bootstrap(v1Port: number, v2Port: number): Record<string, unknown> {
-  const b = staticBootstrap({
-    listeners: [
-      {
-        routes: [
-          {
-            weightedClusters: [
-              { name: 'web_v1', weight: 80 },
-              { name: 'web_v2', weight: 20 },
-            ],
-          },
-        ],
-      },
-    ],
-    clusters: [
-      { name: 'web_v1', endpoints: [{ port: v1Port }] },
-      { name: 'web_v2', endpoints: [{ port: v2Port }] },
-    ],
-  }) as Record<string, unknown>;
-  // weighted_clusters.runtime_key_prefix, and a runtime with no disk layer: admin overrides only.
-  const json = JSON.stringify(b).replace(
-    '"weighted_clusters":{',
-    `"weighted_clusters":{"runtime_key_prefix":"${PREFIX}",`,
-  );
-  return { ...JSON.parse(json), layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] } };
-}
 
 const split = async (p: ProxyProcess) => {
   const rt = await runtimeOf(p.adminUrl);
@@ -59,7 +32,7 @@ const split = async (p: ProxyProcess) => {
 
 beforeAll(async () => {
   const [v1, v2] = await Promise.all([startBackend({ name: 'v1' }), startBackend({ name: 'v2' })]);
-  const config = bootstrap(v1.port, v2.port);
+  const config = webSplitBootstrap(v1.port, v2.port, { prefix: PREFIX });
   replicas = [await startProxy(config), await startProxy(config)];
   const dir = mkdtempSync(join(tmpdir(), 'meshscope-reconcile-'));
   const targets = join(dir, 'targets.yaml');
