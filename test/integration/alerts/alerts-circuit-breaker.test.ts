@@ -3,12 +3,8 @@
 // clients at once, and the real bin/meshscope scraping it. The overflow rate fires MeshUpstreamOverflow
 // and the 503s (UO) MeshEdge503Ratio; the open breaker gauge (circuit_breakers.default.rq_pending_open,
 // 1 while the pending slot is taken) fires MeshCircuitBreakerOpen. Once the load stops, they resolve.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { AlertHistorySchema, type AlertList, AlertListSchema } from '../../../shared/api/alerts.ts';
+import { AlertHistorySchema } from '../../../shared/api/alerts.ts';
 import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import {
   type BackendProcess,
@@ -18,7 +14,8 @@ import {
   stopAll,
 } from '../../support/processes.ts';
 import { closedLoop } from '../policies/lab-bootstrap.ts';
-import { type Dashboard, startDashboard, until } from '../weights/weights-harness.ts';
+import { type Dashboard, until } from '../weights/weights-harness.ts';
+import { alertsOf, startAlertsDashboard } from './alerts-harness.ts';
 
 let backend: BackendProcess;
 let proxy: ProxyProcess;
@@ -44,25 +41,7 @@ beforeAll(async () => {
     thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }],
   };
   proxy = await startProxy(doc);
-  const dir = mkdtempSync(join(tmpdir(), 'meshscope-alerts-uo-'));
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    stringify({
-      targets: [{ namespace: 'shop', workload: 'caller', kind: 'meshscope-proxy', admin: [proxy.adminUrl] }],
-    }),
-  );
-  writeFileSync(join(dir, 'rules.yaml'), RULES);
-  dash = await startDashboard([
-    '--targets',
-    targets,
-    '--alert-rules',
-    join(dir, 'rules.yaml'),
-    '--alert-history',
-    join(dir, 'alerts.jsonl'),
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-  ]);
+  dash = await startAlertsDashboard(proxy.adminUrl, RULES, 'meshscope-alerts-uo-');
   // Four clients against one connection and one pending slot, each request held 50 ms upstream.
   load = (async () => {
     while (loading) await closedLoop(`http://127.0.0.1:${proxy.listenerPort}/delay/50`, 4, 40);
@@ -76,9 +55,7 @@ afterAll(async () => {
   await stopAll();
 });
 
-async function list(): Promise<AlertList> {
-  return AlertListSchema.parse(await (await fetch(`${dash.base}/api/alerts`)).json());
-}
+const list = () => alertsOf(dash.base);
 
 describe('circuit breaking (UO) through the alerts', () => {
   it('fires MeshUpstreamOverflow and a 503 ratio made of UO while the breaker refuses requests', async () => {

@@ -4,14 +4,10 @@
 // MeshUnhealthyHosts (membership_healthy < membership_total); once the host answers 200 again and its
 // ejection time is over, both resolve.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { type Alert, AlertListSchema } from '../../../shared/api/alerts.ts';
+import type { Alert } from '../../../shared/api/alerts.ts';
 import { staticBootstrap } from '../../support/envoy-bootstrap.ts';
 import { type PacedLoad, pacedLoad } from '../../support/paced-load.ts';
 import {
@@ -21,7 +17,8 @@ import {
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
-import { type Dashboard, startDashboard, until } from '../weights/weights-harness.ts';
+import { type Dashboard, until } from '../weights/weights-harness.ts';
+import { alertsOf, startAlertsDashboard } from './alerts-harness.ts';
 
 let good: BackendProcess;
 let flaky: http.Server;
@@ -48,29 +45,12 @@ beforeAll(async () => {
     max_ejection_percent: 100,
   };
   proxy = await startProxy(doc);
-  const dir = mkdtempSync(join(tmpdir(), 'meshscope-alerts-outlier-'));
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    stringify({
-      targets: [{ namespace: 'shop', workload: 'caller', kind: 'meshscope-proxy', admin: [proxy.adminUrl] }],
-    }),
-  );
-  writeFileSync(
-    join(dir, 'rules.yaml'),
-    'rules:\n  outlierEjections: { for: 0s }\n  unhealthyHosts: { for: 0s }\n  trafficStopped: { enabled: false }\n',
-  );
   load = pacedLoad(`http://127.0.0.1:${proxy.listenerPort}/`, 30);
-  dash = await startDashboard([
-    '--targets',
-    targets,
-    '--alert-rules',
-    join(dir, 'rules.yaml'),
-    '--alert-history',
-    join(dir, 'alerts.jsonl'),
-    '--audit-file',
-    join(dir, 'audit.jsonl'),
-  ]);
+  dash = await startAlertsDashboard(
+    proxy.adminUrl,
+    'rules:\n  outlierEjections: { for: 0s }\n  unhealthyHosts: { for: 0s }\n  trafficStopped: { enabled: false }\n',
+    'meshscope-alerts-outlier-',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -84,9 +64,7 @@ async function find(name: string, state: Alert['state']): Promise<Alert> {
   return until(
     `${name} ${state}`,
     async () =>
-      AlertListSchema.parse(await (await fetch(`${dash.base}/api/alerts`)).json()).alerts.find(
-        (a) => a.labels.alertname === name && a.state === state,
-      ),
+      (await alertsOf(dash.base)).alerts.find((a) => a.labels.alertname === name && a.state === state),
     30_000,
     () => dash.output(),
   );
