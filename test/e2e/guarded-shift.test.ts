@@ -4,9 +4,9 @@
 // aborted from the buttons, which puts the weights it started from back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardedShiftSchema } from '../../shared/api/guarded-shift.ts';
-import { RouteListSchema, type WeightedRoute } from '../../shared/api/routes.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
 import { type DashboardProcess, startDashboard, until } from '../support/dashboard-process.ts';
+import { labRoute as demoLabRoute, effective } from '../support/demo-lab-route.ts';
 import { demoArgs, requireBuiltUi } from '../support/ui-build.ts';
 
 /** This file's own demo subnet (127.0.26.10–18). */
@@ -15,13 +15,7 @@ const SUBNET = '127.0.26';
 let demo: DashboardProcess;
 let browser: BrowserSession;
 
-async function labRoute(): Promise<WeightedRoute> {
-  const { routes } = await demo.get('/api/routes', RouteListSchema);
-  const r = routes.find((x) => x.source.workload === 'frontend' && x.virtualHost === 'backend');
-  if (!r) throw new Error(`no lab route in ${JSON.stringify(routes.map((x) => x.id))}`);
-  return r;
-}
-const effective = (r: WeightedRoute) => r.clusters.map((c) => `${c.name}=${c.effectiveWeight}`).join(',');
+const labRoute = () => demoLabRoute(demo);
 
 beforeAll(async () => {
   requireBuiltUi();

@@ -4,9 +4,10 @@
 // API and on screen. Then presets and undo from the Routes page. The write token is the one the demo
 // generated, given to the UI as `npm start` users do: by opening the URL it printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteListSchema, type WeightedRoute } from '../../shared/api/routes.ts';
+import type { WeightedRoute } from '../../shared/api/routes.ts';
 import { type BrowserSession, launchBrowser } from '../support/browser.ts';
 import { type DashboardProcess, startDashboard, until } from '../support/dashboard-process.ts';
+import { labRoute as demoLabRoute, effective } from '../support/demo-lab-route.ts';
 import { pagePointOf, waitForGraph, waitForStillGraph } from '../support/graph-model.ts';
 import { demoArgs, requireBuiltUi } from '../support/ui-build.ts';
 
@@ -17,15 +18,9 @@ const LAB_V1 = 'versionedApp:default:frontend:v1,versionedApp:default:backend:v1
 let demo: DashboardProcess;
 let browser: BrowserSession;
 
-async function labRoute(): Promise<WeightedRoute> {
-  const { routes } = await demo.get('/api/routes', RouteListSchema);
-  const r = routes.find((x) => x.source.workload === 'frontend' && x.virtualHost === 'backend');
-  if (!r) throw new Error(`no lab route in ${JSON.stringify(routes.map((x) => x.id))}`);
-  return r;
-}
+const labRoute = () => demoLabRoute(demo);
 
 const cluster = (r: WeightedRoute, name: string) => r.clusters.find((c) => c.name === name)!;
-const effective = (r: WeightedRoute) => r.clusters.map((c) => `${c.name}=${c.effectiveWeight}`).join(',');
 
 /** Percentages in a piece of text ("50 %", "48.7 %"), in order. */
 function percentages(text: string): number[] {
