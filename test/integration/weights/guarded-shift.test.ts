@@ -75,6 +75,23 @@ const split = async () => {
   return { web_v1: Number(rt[`${PREFIX}.web_v1`] ?? 'NaN'), web_v2: Number(rt[`${PREFIX}.web_v2`] ?? 'NaN') };
 };
 
+/**
+ * Starts a shift to web_v2 in 25-point steps of `intervalSeconds` (LENIENT), then kills the dashboard
+ * (SIGKILL, nothing written on the way out) while the shift runs.
+ */
+async function startShiftThenKill(targetCanaryPercent: number, intervalSeconds: number): Promise<void> {
+  const res = await startShift({
+    canary: 'web_v2',
+    targetCanaryPercent,
+    stepPercent: 25,
+    intervalSeconds,
+    thresholds: LENIENT,
+  });
+  expect(res.status).toBe(201);
+  dash!.proc.kill('SIGKILL');
+  await dash!.stop();
+}
+
 /** Back to 100/0 through the weights API, so every test starts from the same split. */
 async function resetWeights(): Promise<void> {
   const r = (await route(dash!.base, routeId))!;
@@ -253,16 +270,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
   });
 
   it('a dashboard killed mid-shift resumes it when started again', async () => {
-    const res = await startShift({
-      canary: 'web_v2',
-      targetCanaryPercent: 50,
-      stepPercent: 25,
-      intervalSeconds: 2,
-      thresholds: LENIENT,
-    });
-    expect(res.status).toBe(201);
-    dash!.proc.kill('SIGKILL');
-    await dash!.stop();
+    await startShiftThenKill(50, 2);
     expect(await split()).toEqual({ web_v1: 75, web_v2: 25 });
     dash = await startDashboard(dashboardArgs());
     const done = await settled();
@@ -274,16 +282,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
   });
 
   it('a dashboard restarted --read-only leaves a running shift as it is; started again with writes, it resumes it', async () => {
-    const res = await startShift({
-      canary: 'web_v2',
-      targetCanaryPercent: 50,
-      stepPercent: 25,
-      intervalSeconds: 1,
-      thresholds: LENIENT,
-    });
-    expect(res.status).toBe(201);
-    dash!.proc.kill('SIGKILL');
-    await dash!.stop();
+    await startShiftThenKill(50, 1);
     expect(await split()).toEqual({ web_v1: 75, web_v2: 25 });
     dash = await startDashboard([...dashboardArgs(), '--read-only']);
     try {
@@ -310,16 +309,7 @@ describe('guarded shift (bin/meshscope, our proxy, real backends)', () => {
   });
 
   it('a dashboard killed mid-shift stops it as interrupted if the route changed meanwhile, weights left alone', async () => {
-    const res = await startShift({
-      canary: 'web_v2',
-      targetCanaryPercent: 100,
-      stepPercent: 25,
-      intervalSeconds: 30,
-      thresholds: LENIENT,
-    });
-    expect(res.status).toBe(201);
-    dash!.proc.kill('SIGKILL');
-    await dash!.stop();
+    await startShiftThenKill(100, 30);
     // While it is down, someone redeploys the proxy with static weights (no runtime key prefix).
     proxy.writeConfig(webSplitBootstrap(v1.port, v2.port, { v2Weight: 10 }));
     try {
