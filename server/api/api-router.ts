@@ -1,7 +1,7 @@
 // The JSON API: thin handlers over DashboardCore. Every bad parameter is a 400 with an ApiError body.
 import { Router } from 'express';
 import { sendError, sendValidationError } from './api-error.ts';
-import type { DashboardCore } from './dashboard-core.ts';
+import { type DashboardCore, graphJsonOf } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
 import { sidecarDetailRouter } from './sidecar-detail-router.ts';
 
@@ -14,7 +14,7 @@ export function apiRouter(core: DashboardCore): Router {
   r.get('/graph', (req, res) => {
     const q = parseGraphRequest(req, core);
     if (!q.ok) return sendValidationError(res, q.error);
-    res.json(core.graph(q.value));
+    res.type('application/json').send(graphJsonOf(core, q.value));
   });
 
   r.get('/sidecars', (_req, res) => {

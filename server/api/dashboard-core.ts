@@ -22,6 +22,11 @@ export interface GraphRequest {
 
 export interface DashboardCore {
   graph(req: GraphRequest): Graph;
+  /**
+   * The same graph as JSON text, when the core keeps it serialized (the server does, per cycle: one
+   * string shared by every request and SSE client instead of a serialization each).
+   */
+  graphJson?(req: GraphRequest): string;
   routes(): WeightedRoute[];
   sidecars(): SidecarStatus[];
   /** Where traffic figures come from, and the health of Prometheus when it is the source. */
@@ -97,4 +102,9 @@ export interface WeightsService {
     name: string,
     who: string,
   ): Promise<ServiceResult<WorkloadRestartResult>>;
+}
+
+/** A graph as JSON text: the core's serialized copy when it keeps one. */
+export function graphJsonOf(core: DashboardCore, req: GraphRequest): string {
+  return core.graphJson ? core.graphJson(req) : JSON.stringify(core.graph(req));
 }

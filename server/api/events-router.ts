@@ -6,7 +6,7 @@
 import { type Response, Router } from 'express';
 import type { GuardedShiftService } from '../weights/guarded-shift-runner.ts';
 import { sendValidationError } from './api-error.ts';
-import type { DashboardCore } from './dashboard-core.ts';
+import { type DashboardCore, graphJsonOf } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
 
 export interface EventsStats {
@@ -54,7 +54,7 @@ export function eventsRouter(
     stats.clients++;
     const send = () => {
       if (!core.ready()) return;
-      res.write(`event: graph\ndata: ${JSON.stringify(core.graph(q.value))}\n\n`);
+      res.write(`event: graph\ndata: ${graphJsonOf(core, q.value)}\n\n`);
     };
     send();
     const off = core.onCycle(send);
