@@ -10,6 +10,7 @@ import type { PrometheusSourceStatus, Sources } from '../shared/api/sources.ts';
 import { buildMeshSnapshot, type MeshSnapshot } from './alerts/mesh-snapshot.ts';
 import type { AlertsApi, DashboardCore, GraphRequest, WeightsService } from './api/dashboard-core.ts';
 import { CachedTrafficSource } from './graph/cached-traffic-source.ts';
+import { filterGraphByNamespaces } from './graph/filter-graph.ts';
 import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
 import { buildRoutes } from './graph/routes-builder.ts';
@@ -52,6 +53,8 @@ export class Dashboard implements DashboardCore {
   private cache = new Map<string, Graph>();
   /** The same, serialized: what the API and the event stream send. */
   private json = new Map<string, string>();
+  /** Full graphs read back from their JSON this cycle, for namespace filters. */
+  private parsed = new Map<string, Graph>();
   private routesCache: WeightedRoute[] | undefined;
   private readonly windowed = new Map<number, CachedTrafficSource>();
   private cycles = 0;
@@ -72,6 +75,7 @@ export class Dashboard implements DashboardCore {
     this.cache = new Map();
     this.routesCache = undefined;
     this.json = new Map();
+    this.parsed = new Map();
     // Every graph type is recorded, so any node or edge id the UI shows has a sparkline, and kept for
     // the cycle as JSON text: every request and SSE client asking for one of the four is answered
     // with that one string, and the text (≈ 21 MB at 1,000 sidecars) costs half what the objects
@@ -105,11 +109,27 @@ export class Dashboard implements DashboardCore {
     const key = this.cacheKey(req);
     let text = this.json.get(key);
     if (text === undefined) {
-      text = JSON.stringify(this.graph(req));
+      text = JSON.stringify(req.namespaces.length > 0 ? this.filtered(req) : this.graph(req));
       this.json.set(key, text);
       this.cache.delete(key);
     }
     return text;
+  }
+
+  /**
+   * A namespace-filtered graph, derived from this cycle's full graph of its type and window (the same
+   * graph a filtered build gives: server/graph/filter-graph.ts), so a filter costs no build. The full
+   * graph is read back from its JSON once per cycle, and only when a filter is asked for.
+   */
+  private filtered(req: GraphRequest): Graph {
+    const fullRequest: GraphRequest = { ...req, namespaces: [] };
+    const fullKey = this.cacheKey(fullRequest);
+    let full = this.parsed.get(fullKey);
+    if (full === undefined) {
+      full = JSON.parse(this.graphJson(fullRequest)) as Graph;
+      this.parsed.set(fullKey, full);
+    }
+    return filterGraphByNamespaces(full, req.namespaces);
   }
 
   private cacheKey(req: GraphRequest): string {

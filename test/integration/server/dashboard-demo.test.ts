@@ -154,6 +154,24 @@ describe('the demo mesh as the dashboard sees it', () => {
     ]);
   });
 
+  it('filters by namespace: the edges touching it and their ends, the same figures as the full graph', async () => {
+    // Both from one cycle: the full graph first, then the filter, retried until their timestamps agree.
+    const [full, filtered] = await until(
+      'a full and a filtered graph of one cycle',
+      async () => [await graph(), await graph('graphType=versionedApp&namespaces=bookinfo')] as const,
+      ([f, b]) => f.timestamp === b.timestamp && b.edges.length > 0,
+    );
+    expect(filtered.namespaces).toEqual(['bookinfo']);
+    const nsOf = new Map(full.nodes.map((n) => [n.id, n.namespace]));
+    const touching = full.edges.filter(
+      (e) => nsOf.get(e.source) === 'bookinfo' || nsOf.get(e.target) === 'bookinfo',
+    );
+    expect(filtered.edges).toEqual(touching);
+    expect(filtered.edges.length).toBeLessThan(full.edges.length);
+    const ends = new Set(touching.flatMap((e) => [e.source, e.target]));
+    expect(filtered.nodes).toEqual(full.nodes.filter((n) => ends.has(n.id) || n.namespace === 'bookinfo'));
+  });
+
   it('keeps a sparkline history per edge', async () => {
     const g = await graph();
     const e = g.edges.find((x) => x.target.endsWith('backend:v1'))!;
