@@ -10,23 +10,13 @@ import {
 } from '../../../server/alerts/alert-engine.ts';
 import type { MeshSnapshot } from '../../../server/alerts/mesh-snapshot.ts';
 import { parseRulesFile } from '../../../server/alerts/rules-file.ts';
-import { AlertHistoryEntrySchema, AlertSchema } from '../../../shared/api/alerts.ts';
+import { AlertHistoryEntrySchema, AlertRuleIdSchema, AlertSchema } from '../../../shared/api/alerts.ts';
 import { snapshot, traffic, upstream } from './snapshot-data.ts';
 
 // Only the 503 rule, so each test sees one alert.
 const ONLY_503 = parseRulesFile(
-  `rules:\n${[
-    'edge5xxRatio',
-    'edgeLatencyP99',
-    'circuitBreakerOpen',
-    'upstreamOverflow',
-    'outlierEjections',
-    'unhealthyHosts',
-    'weightShareDrift',
-    'replicaWeightsDrift',
-    'sidecarScrapeFailing',
-    'trafficStopped',
-  ]
+  `rules:\n${AlertRuleIdSchema.options
+    .filter((r) => r !== 'edge503Ratio')
     .map((r) => `  ${r}: { enabled: false }`)
     .join('\n')}\n`,
 );
