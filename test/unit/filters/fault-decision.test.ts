@@ -1,7 +1,7 @@
 // The fault filter's decisions: header matching, percentages (with each denominator), runtime overrides.
 
 import { describe, expect, it } from 'vitest';
-import type { FaultConfig, FractionalPercent } from '../../../proxy/config/model.ts';
+import type { FractionalPercent } from '../../../proxy/config/model.ts';
 import {
   downstreamServiceCluster,
   faultMatchesRequest,
@@ -11,6 +11,7 @@ import {
   selectDelay,
 } from '../../../proxy/filters/fault-decision.ts';
 import { isHeadError, parseRequestHead, type RequestHead } from '../../../proxy/http/head-parser.ts';
+import { faultConfig } from './fault-config-fixture.ts';
 
 function request(headers: Record<string, string> = {}): RequestHead {
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
@@ -28,23 +29,8 @@ const percent = (numerator: number, denominator: FractionalPercent['denominator'
   denominator,
 });
 
-function config(extra: Partial<FaultConfig> = {}): FaultConfig {
-  return {
-    headers: [],
-    runtimeKeys: {
-      delayPercent: 'fault.http.delay.fixed_delay_percent',
-      abortPercent: 'fault.http.abort.abort_percent',
-      delayDurationMs: 'fault.http.delay.fixed_duration_ms',
-      abortHttpStatus: 'fault.http.abort.http_status',
-      maxActiveFaults: 'fault.http.max_active_faults',
-    },
-    disableDownstreamClusterStats: false,
-    ...extra,
-  };
-}
-
 // The lab's VirtualService (ratings: 7 s delay, 100 %, for end-user: jason) as the filter's config.
-const jasonDelay = config({
+const jasonDelay = faultConfig({
   delay: { fixedDelayMs: 7_000, percentage: percent(100) },
   headers: [{ name: 'end-user', match: { kind: 'exact', value: 'jason', ignoreCase: false }, invert: false }],
 });
@@ -57,7 +43,7 @@ describe('headers', () => {
   });
 
   it('needs every matcher to match, and applies to every request without matchers', () => {
-    const both = config({
+    const both = faultConfig({
       headers: [
         { name: 'end-user', match: { kind: 'exact', value: 'jason', ignoreCase: false }, invert: false },
         { name: 'x-canary', match: { kind: 'present', present: true }, invert: false },
@@ -65,13 +51,13 @@ describe('headers', () => {
     });
     expect(faultMatchesRequest(both, request({ 'end-user': 'jason' }))).toBe(false);
     expect(faultMatchesRequest(both, request({ 'end-user': 'jason', 'x-canary': '1' }))).toBe(true);
-    expect(faultMatchesRequest(config(), request())).toBe(true);
+    expect(faultMatchesRequest(faultConfig(), request())).toBe(true);
   });
 });
 
 describe('downstream_nodes', () => {
   it('applies only to the listed callers (x-envoy-downstream-service-node)', () => {
-    const nodes = config({ downstreamNodes: ['productpage-v1'] });
+    const nodes = faultConfig({ downstreamNodes: ['productpage-v1'] });
     expect(faultMatchesRequest(nodes, request({ 'x-envoy-downstream-service-node': 'productpage-v1' }))).toBe(
       true,
     );
@@ -129,11 +115,11 @@ describe('delay and abort', () => {
     expect(
       selectDelay(jasonDelay, env({ 'fault.http.delay.fixed_delay_percent': 0 }), plain),
     ).toBeUndefined();
-    expect(selectDelay(config(), env(), plain)).toBeUndefined();
+    expect(selectDelay(faultConfig(), env(), plain)).toBeUndefined();
   });
 
   it('aborts with http_status when selected, the runtime status overriding it', () => {
-    const abort = config({ abort: { httpStatus: 503, percentage: percent(10) } });
+    const abort = faultConfig({ abort: { httpStatus: 503, percentage: percent(10) } });
     expect(selectAbort(abort, env({}, 0.05), plain)).toBe(503);
     expect(selectAbort(abort, env({}, 0.2), plain)).toBeUndefined();
     expect(selectAbort(abort, env({ 'fault.http.abort.http_status': 418 }, 0), plain)).toBe(418);
@@ -141,7 +127,7 @@ describe('delay and abort', () => {
   });
 
   it('honours the *_runtime key names and the downstream cluster keys', () => {
-    const abort = config({ abort: { httpStatus: 503, percentage: percent(0) } });
+    const abort = faultConfig({ abort: { httpStatus: 503, percentage: percent(0) } });
     abort.runtimeKeys.abortPercent = 'my.abort';
     expect(selectAbort(abort, env({ 'my.abort': 100 }), plain)).toBe(503);
     expect(selectAbort(abort, env({ 'fault.http.abort.abort_percent': 100 }), plain)).toBeUndefined();
@@ -152,7 +138,7 @@ describe('delay and abort', () => {
   });
 
   it('takes header_delay / header_abort values and percentages from the request headers', () => {
-    const byHeader = config({
+    const byHeader = faultConfig({
       delay: { fromHeader: true, percentage: percent(50) },
       abort: { fromHeader: true, percentage: percent(100) },
     });
@@ -193,10 +179,10 @@ describe('delay and abort', () => {
   });
 
   it('limits active faults by max_active_faults or its runtime key, unlimited by default', () => {
-    expect(maxActiveFaults(config(), runtimeOf())).toBe(Number.POSITIVE_INFINITY);
-    expect(maxActiveFaults(config({ maxActiveFaults: 2 }), runtimeOf())).toBe(2);
+    expect(maxActiveFaults(faultConfig(), runtimeOf())).toBe(Number.POSITIVE_INFINITY);
+    expect(maxActiveFaults(faultConfig({ maxActiveFaults: 2 }), runtimeOf())).toBe(2);
     expect(
-      maxActiveFaults(config({ maxActiveFaults: 2 }), runtimeOf({ 'fault.http.max_active_faults': 5 })),
+      maxActiveFaults(faultConfig({ maxActiveFaults: 2 }), runtimeOf({ 'fault.http.max_active_faults': 5 })),
     ).toBe(5);
   });
 });

@@ -2,11 +2,12 @@
 // `http.<prefix>.fault.*` stats and DI/FI flags record what happened.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FaultConfig, Route } from '../../../proxy/config/model.ts';
+import type { Route } from '../../../proxy/config/model.ts';
 import { FAULT_ABORT_BODY, FaultFilter } from '../../../proxy/filters/fault-filter.ts';
 import { isHeadError, parseRequestHead, type RequestHead } from '../../../proxy/http/head-parser.ts';
 import type { LocalReply } from '../../../proxy/server/local-reply.ts';
 import { StatsStore } from '../../../proxy/stats/store.ts';
+import { faultConfig } from './fault-config-fixture.ts';
 
 function request(headers: Record<string, string> = {}): RequestHead {
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
@@ -16,21 +17,6 @@ function request(headers: Record<string, string> = {}): RequestHead {
 }
 
 const runtime = { getInteger: (_key: string, fallback: number) => fallback };
-
-function config(extra: Partial<FaultConfig>): FaultConfig {
-  return {
-    headers: [],
-    runtimeKeys: {
-      delayPercent: 'fault.http.delay.fixed_delay_percent',
-      abortPercent: 'fault.http.abort.abort_percent',
-      delayDurationMs: 'fault.http.delay.fixed_duration_ms',
-      abortHttpStatus: 'fault.http.abort.http_status',
-      maxActiveFaults: 'fault.http.max_active_faults',
-    },
-    disableDownstreamClusterStats: false,
-    ...extra,
-  };
-}
 
 const always = { numerator: 100, denominator: 100 } as const;
 
@@ -53,7 +39,7 @@ describe('FaultFilter', () => {
   it('holds a delayed request for fixed_delay, counting delays_injected and active_faults', () => {
     const store = new StatsStore();
     const filter = new FaultFilter(
-      config({ delay: { fixedDelayMs: 300, percentage: always } }),
+      faultConfig({ delay: { fixedDelayMs: 300, percentage: always } }),
       store,
       'ingress',
     );
@@ -74,7 +60,7 @@ describe('FaultFilter', () => {
   it('aborts with the configured status, flag FI and Envoy body, counting aborts_injected', () => {
     const store = new StatsStore();
     const filter = new FaultFilter(
-      config({ abort: { httpStatus: 503, percentage: always } }),
+      faultConfig({ abort: { httpStatus: 503, percentage: always } }),
       store,
       'ingress',
     );
@@ -93,7 +79,7 @@ describe('FaultFilter', () => {
 
   it('delays then aborts (DI,FI) when both are configured', () => {
     const store = new StatsStore();
-    const both = config({
+    const both = faultConfig({
       delay: { fixedDelayMs: 100, percentage: always },
       abort: { httpStatus: 500, percentage: always },
     });
@@ -109,7 +95,7 @@ describe('FaultFilter', () => {
   });
 
   it('selects nothing when the headers do not match', () => {
-    const jason = config({
+    const jason = faultConfig({
       delay: { fixedDelayMs: 100, percentage: always },
       headers: [
         { name: 'end-user', match: { kind: 'exact', value: 'jason', ignoreCase: false }, invert: false },
@@ -121,11 +107,11 @@ describe('FaultFilter', () => {
   });
 
   it("uses a route's typed_per_filter_config instead of the filter's", () => {
-    const filter = new FaultFilter(config({}), new StatsStore(), 'p');
+    const filter = new FaultFilter(faultConfig({}), new StatsStore(), 'p');
     const route = {
       match: { caseSensitive: true, headers: [], queryParameters: [], prefix: '/' },
       action: { kind: 'direct', status: 200 },
-      faultOverride: config({ abort: { httpStatus: 418, percentage: always } }),
+      faultOverride: faultConfig({ abort: { httpStatus: 418, percentage: always } }),
     } satisfies Route;
     expect(filter.select(request(), undefined, runtime)).toBeUndefined();
     const { seen, cb } = callbacks();
@@ -136,7 +122,7 @@ describe('FaultFilter', () => {
   it('lets requests through past max_active_faults, counting faults_overflow', () => {
     const store = new StatsStore();
     const filter = new FaultFilter(
-      config({ delay: { fixedDelayMs: 1_000, percentage: always }, maxActiveFaults: 1 }),
+      faultConfig({ delay: { fixedDelayMs: 1_000, percentage: always }, maxActiveFaults: 1 }),
       store,
       'p',
     );
@@ -153,7 +139,7 @@ describe('FaultFilter', () => {
 
   it('counts per downstream cluster unless disable_downstream_cluster_stats', () => {
     const store = new StatsStore();
-    const abort = config({ abort: { httpStatus: 503, percentage: always } });
+    const abort = faultConfig({ abort: { httpStatus: 503, percentage: always } });
     const req = request({ 'x-envoy-downstream-service-cluster': 'productpage' });
     new FaultFilter(abort, store, 'p').select(req, undefined, runtime)!.run(callbacks().cb);
     expect(store.counter('http.p.fault.productpage.aborts_injected').value).toBe(1);
@@ -167,7 +153,7 @@ describe('FaultFilter', () => {
   it('stops the delay when the request ends early (client gone)', () => {
     const store = new StatsStore();
     const run = new FaultFilter(
-      config({ delay: { fixedDelayMs: 500, percentage: always } }),
+      faultConfig({ delay: { fixedDelayMs: 500, percentage: always } }),
       store,
       'p',
     ).select(request(), undefined, runtime)!;
@@ -181,7 +167,7 @@ describe('FaultFilter', () => {
 
   it('merges DI/FI into other flags in Envoy order', () => {
     const run = new FaultFilter(
-      config({ delay: { fixedDelayMs: 1, percentage: always } }),
+      faultConfig({ delay: { fixedDelayMs: 1, percentage: always } }),
       new StatsStore(),
       'p',
     ).select(request(), undefined, runtime)!;
