@@ -57,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger(args.logLevel);
+  // A graph that cannot be built is logged, and the next cycle tries again.
+  const cycleFailed = (e: unknown) => log('error', 'graph', `cycle failed: ${(e as Error).stack ?? e}`);
   const stops: (() => Promise<void> | void)[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -136,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
         fallbackPolicyFigures: (id) => store.policyFigures(id),
         // The dashboard's cycle (caches dropped, history recorded, the SSE update) follows each
         // completed refresh: its own timer could run just before one lands and lag an interval behind.
-        onRefresh: () => dashboard.cycle(),
+        onRefresh: () => void dashboard.cycle().catch(cycleFailed),
         // In a cluster, series are told apart by the `namespace`/`pod` labels Kubernetes service
         // discovery configs add: the `instance` Prometheus scraped is neither the pods/proxy URL the
         // dashboard uses from a laptop nor, for istio-proxy (merged :15020), the port it reads.
@@ -189,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
       onCycle: (summary) => {
         for (const id of summary.removed) store.forget(id);
         store.expire();
-        if (!prometheus) dashboard.cycle();
+        if (!prometheus) void dashboard.cycle().catch(cycleFailed);
         log('debug', 'scrape', `cycle ${summary.cycle}: ${summary.succeeded}/${summary.targets} ok`);
       },
     }).start();

@@ -6,7 +6,7 @@ import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { SidecarStatus } from '../../shared/api/sidecars.ts';
 import { nodeId } from '../graph/graph-ids.ts';
 import { MeshIndex } from '../graph/mesh-index.ts';
-import { TrafficSum } from '../graph/traffic-sum.ts';
+import { TrafficSums } from '../graph/traffic-sum.ts';
 import { collectWeightedRoutes, configuredShare } from '../graph/weighted-route-facts.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { ClusterGauges } from '../model/sidecar-data.ts';
@@ -98,7 +98,8 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
   }
 
   const clusters: ClusterFacts[] = [];
-  const upstreams = new Map<string, { facts: UpstreamFacts; sum: TrafficSum }>();
+  const sums = new TrafficSums();
+  const upstreams = new Map<string, { facts: UpstreamFacts; sum: number }>();
   for (const s of input.inventory.sidecars) {
     const scrape = traffic.latest(s.id);
     if (scrape === undefined) continue;
@@ -120,11 +121,11 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
             target: edge?.target ?? cluster,
             traffic: t,
           },
-          sum: new TrafficSum(),
+          sum: sums.create(),
         };
         upstreams.set(key, u);
       }
-      u.sum.add(t);
+      sums.add(u.sum, t);
     }
     const names = new Set([...scrape.hosts.keys(), ...(scrape.gauges?.keys() ?? [])]);
     for (const cluster of names) {
@@ -147,7 +148,7 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
   }
 
   const served = new Map(input.routes.map((r) => [r.id, r]));
-  const routes: RouteFacts[] = collectWeightedRoutes(new MeshIndex(input.inventory), traffic).map((f) => {
+  const routes: RouteFacts[] = collectWeightedRoutes(MeshIndex.of(input.inventory), traffic).map((f) => {
     const source = nodeId('workload', f.caller.namespace, f.caller.name);
     const r = served.get(f.id);
     return {
@@ -170,7 +171,7 @@ export function buildMeshSnapshot(input: SnapshotInput): MeshSnapshot {
   return {
     at: input.at,
     windowSeconds: window,
-    upstreams: [...upstreams.values()].map((u) => ({ ...u.facts, traffic: u.sum.toTraffic() })),
+    upstreams: [...upstreams.values()].map((u) => ({ ...u.facts, traffic: sums.toTraffic(u.sum) })),
     clusters,
     routes,
     sidecars: input.sidecars.map((s) => ({

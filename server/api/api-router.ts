@@ -1,7 +1,7 @@
 // The JSON API: thin handlers over DashboardCore. Every bad parameter is a 400 with an ApiError body.
 import { Router } from 'express';
 import { sendError, sendValidationError } from './api-error.ts';
-import { type DashboardCore, graphJsonOf } from './dashboard-core.ts';
+import { type DashboardCore, graphJsonFor } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
 import { sidecarDetailRouter } from './sidecar-detail-router.ts';
 
@@ -11,10 +11,10 @@ const ID = /^[A-Za-z0-9_.:,~/-]{1,1024}$/;
 export function apiRouter(core: DashboardCore): Router {
   const r = Router();
 
-  r.get('/graph', (req, res) => {
+  r.get('/graph', async (req, res) => {
     const q = parseGraphRequest(req, core);
     if (!q.ok) return sendValidationError(res, q.error);
-    res.type('application/json').send(graphJsonOf(core, q.value));
+    res.type('application/json').send(await graphJsonFor(core, q.value));
   });
 
   r.get('/sidecars', (_req, res) => {

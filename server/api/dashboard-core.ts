@@ -20,6 +20,16 @@ export interface GraphRequest {
   windowSeconds: number | undefined;
 }
 
+/** How the graphs served were made (the dashboard's /metrics). */
+export interface GraphStats {
+  /** Graph builds: by the cycle (its own views, and views kept for requests), or for a request. */
+  builds: { cycle: number; request: number };
+  /** Views besides the cycle's own four built with every cycle (asked for lately, or watched). */
+  keptViews: number;
+  /** Of those, views an event stream watches. */
+  watchedViews: number;
+}
+
 export interface DashboardCore {
   graph(req: GraphRequest): Graph;
   /**
@@ -27,6 +37,17 @@ export interface DashboardCore {
    * string shared by every request and SSE client instead of a serialization each).
    */
   graphJson?(req: GraphRequest): string;
+  /**
+   * The same, for a request: a view the core does not keep yet is made without holding the event loop
+   * for longer than one build (the server computes the window's figures in slices first).
+   */
+  graphJsonAsync?(req: GraphRequest): Promise<string>;
+  /**
+   * Keeps the view an event stream sends built with every cycle, while the stream is open (the server's
+   * core does; a core without it builds on demand); returns the function that ends that.
+   */
+  watch?(req: GraphRequest): () => void;
+  graphStats?(): GraphStats;
   routes(): WeightedRoute[];
   sidecars(): SidecarStatus[];
   /** Where traffic figures come from, and the health of Prometheus when it is the source. */
@@ -107,4 +128,9 @@ export interface WeightsService {
 /** A graph as JSON text: the core's serialized copy when it keeps one. */
 export function graphJsonOf(core: DashboardCore, req: GraphRequest): string {
   return core.graphJson ? core.graphJson(req) : JSON.stringify(core.graph(req));
+}
+
+/** The same, for a request or a new event stream (see DashboardCore.graphJsonAsync). */
+export function graphJsonFor(core: DashboardCore, req: GraphRequest): Promise<string> {
+  return core.graphJsonAsync ? core.graphJsonAsync(req) : Promise.resolve(graphJsonOf(core, req));
 }

@@ -6,7 +6,7 @@
 import { type Response, Router } from 'express';
 import type { GuardedShiftService } from '../weights/guarded-shift-runner.ts';
 import { sendValidationError } from './api-error.ts';
-import { type DashboardCore, graphJsonOf } from './dashboard-core.ts';
+import { type DashboardCore, graphJsonFor, graphJsonOf } from './dashboard-core.ts';
 import { parseGraphRequest } from './graph-request.ts';
 
 export interface EventsStats {
@@ -52,12 +52,16 @@ export function eventsRouter(
     if (!q.ok) return sendValidationError(res, q.error);
     openStream(res);
     stats.clients++;
-    const send = () => {
-      if (!core.ready()) return;
-      res.write(`event: graph\ndata: ${graphJsonOf(core, q.value)}\n\n`);
-    };
-    send();
-    const off = core.onCycle(send);
+    const write = (text: string) => res.write(`event: graph\ndata: ${text}\n\n`);
+    const unwatch = core.watch?.(q.value);
+    // The first graph may need a build (a view nobody watched); later ones are kept by the cycle.
+    if (core.ready()) {
+      void graphJsonFor(core, q.value).then(
+        (text) => res.writableEnded || write(text),
+        () => {},
+      );
+    }
+    const off = core.onCycle(() => write(graphJsonOf(core, q.value)));
     // Alert changes as their own events: the whole current list, so a client never has to merge.
     const sendAlerts = (list: unknown) => res.write(`event: alerts\ndata: ${JSON.stringify(list)}\n\n`);
     if (core.alerts) sendAlerts(core.alerts.list());
@@ -67,6 +71,7 @@ export function eventsRouter(
     const hb = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     req.on('close', () => {
       off();
+      unwatch?.();
       offShifts();
       offAlerts?.();
       clearInterval(hb);

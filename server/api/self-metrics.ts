@@ -38,6 +38,34 @@ export function createSelfMetrics(core: DashboardCore, events: EventsStats): Sel
       this.set({ state: 'down' }, all.length - up);
     },
   });
+  const graphStats = core.graphStats?.bind(core);
+  if (graphStats !== undefined) {
+    const counted = { cycle: 0, request: 0 };
+    new client.Counter({
+      name: 'meshscope_graph_builds_total',
+      help: 'Graphs built: by the scrape cycle (its own views and the views kept for clients), or on a request for a view not kept.',
+      labelNames: ['by'] as const,
+      registers: [registry],
+      collect() {
+        const now = graphStats().builds;
+        for (const by of ['cycle', 'request'] as const) {
+          this.inc({ by }, now[by] - counted[by]);
+          counted[by] = now[by];
+        }
+      },
+    });
+    new client.Gauge({
+      name: 'meshscope_graph_views_kept',
+      help: 'Graph views (type and window) rebuilt with every cycle besides the default window, by whether an event stream watches them.',
+      labelNames: ['watched'] as const,
+      registers: [registry],
+      collect() {
+        const s = graphStats();
+        this.set({ watched: 'true' }, s.watchedViews);
+        this.set({ watched: 'false' }, s.keptViews - s.watchedViews);
+      },
+    });
+  }
   if (core.alerts) {
     const alerts = core.alerts;
     new client.Gauge({

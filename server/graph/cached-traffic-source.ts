@@ -72,6 +72,20 @@ export class CachedTrafficSource implements TrafficSource {
     return f.policies.value;
   }
 
+  /**
+   * Computes every figure of a target now (its clusters, inbound listener, Istio destinations and
+   * policy counters), so a graph build that follows only reads them: the dashboard does this a few
+   * hundred sidecars at a time, giving the event loop back in between.
+   */
+  prepare(targetId: string): void {
+    const scrape = this.inner.latest(targetId);
+    if (scrape === undefined) return;
+    for (const cluster of scrape.clusters.keys()) this.clusterTraffic(targetId, cluster);
+    this.inboundTraffic(targetId);
+    this.istioTraffic(targetId);
+    this.policyFigures(targetId);
+  }
+
   /** The target's cached figures, fresh for its latest scrape; undefined when it has none (not cached). */
   private figures(targetId: string): TargetFigures | undefined {
     const at = this.inner.latest(targetId)?.at;

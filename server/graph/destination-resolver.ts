@@ -12,7 +12,7 @@
 // ROUND_ROBIN / LEAST_REQUEST / RANDOM converge to. Envoy's per-host `rq_total` in /clusters would
 // give exact shares; it is not in the scrape model yet.
 import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
-import type { UpstreamHost } from '../model/sidecar-data.ts';
+import type { SidecarScrape, UpstreamHost } from '../model/sidecar-data.ts';
 import type { Destination, MeshEntity } from './mesh-entity.ts';
 import { entityKey, workloadEntity } from './mesh-entity.ts';
 import { isLoopback, type MeshIndex } from './mesh-index.ts';
@@ -25,6 +25,39 @@ const ISTIO_CLUSTER = /^(outbound|inbound)\|(\d*)\|([^|]*)\|(.*)$/;
  * spreads requests over every host, so the shares follow all hosts.
  */
 const PANIC_THRESHOLD = 0.5;
+
+/** Destinations per scrape and cluster, per inventory index (see scrapeDestinations). */
+const resolved = new WeakMap<MeshIndex, WeakMap<SidecarScrape, Map<string, readonly Destination[]>>>();
+
+/**
+ * The destinations of a cluster as one scrape of the caller's sidecar describes it (its hosts, or its
+ * configured addresses), resolved once: every graph type, window and filter built until the next scrape
+ * or the next inventory reads the same answer. The result is shared: read it, never change it.
+ */
+export function scrapeDestinations(
+  index: MeshIndex,
+  caller: WorkloadInfo,
+  scrape: SidecarScrape,
+  cluster: string,
+): readonly Destination[] {
+  let byScrape = resolved.get(index);
+  if (byScrape === undefined) {
+    byScrape = new WeakMap();
+    resolved.set(index, byScrape);
+  }
+  let byCluster = byScrape.get(scrape);
+  if (byCluster === undefined) {
+    byCluster = new Map();
+    byScrape.set(scrape, byCluster);
+  }
+  let list = byCluster.get(cluster);
+  if (list === undefined) {
+    const hosts = scrape.hosts.get(cluster);
+    list = clusterDestinations(index, caller, cluster, hosts, scrape.configuredAddresses?.get(cluster));
+    byCluster.set(cluster, list);
+  }
+  return list;
+}
 
 export function clusterDestinations(
   index: MeshIndex,

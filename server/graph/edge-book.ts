@@ -6,14 +6,16 @@ import type { WorkloadInfo } from '../model/inventory.ts';
 import { edgeId } from './graph-ids.ts';
 import type { MeshEntity } from './mesh-entity.ts';
 import type { NodeDraft, NodeMapper } from './node-mapper.ts';
-import { TrafficSum } from './traffic-sum.ts';
+import type { TrafficSums } from './traffic-sum.ts';
 
 export interface EdgeDraft {
   id: string;
   source: NodeDraft;
   target: NodeDraft;
-  traffic: TrafficSum;
-  clusters: Set<string>;
+  /** Its traffic: a slot of the builder's TrafficSums. */
+  traffic: number;
+  /** Upstream clusters that carried it, each once (an array: edges have one or two). */
+  clusters: string[];
   weights: EdgeWeight[];
   /** What the source's sidecars apply on the way (edge-policies.ts). */
   policies?: Policies | undefined;
@@ -44,8 +46,8 @@ export class EdgeBook {
     mirror = false,
   ): EdgeDraft {
     const edge = this.ensure(source, target, mirror);
-    edge.traffic.add(traffic, share);
-    if (cluster !== undefined) edge.clusters.add(cluster);
+    this.mapper.sums.add(edge.traffic, traffic, share);
+    if (cluster !== undefined) addCluster(edge, cluster);
     if (target.kind === 'workload' && traffic.rps * share > 0) this.called.add(target.workload);
     return edge;
   }
@@ -66,8 +68,8 @@ export class EdgeBook {
         id: mirror ? `${edgeId(s.id, t.id)},mirror` : edgeId(s.id, t.id),
         source: s,
         target: t,
-        traffic: new TrafficSum(),
-        clusters: new Set(),
+        traffic: this.mapper.sums.create(),
+        clusters: [],
         weights: [],
         ...(mirror && { mirror: true }),
       };
@@ -76,14 +78,22 @@ export class EdgeBook {
     return edge;
   }
 
+  /** Where edges' and nodes' traffic add up. */
+  get sums(): TrafficSums {
+    return this.mapper.sums;
+  }
+
   /** The node an entity is drawn as. */
   node(entity: MeshEntity): NodeDraft {
     return this.mapper.node(entity);
   }
 
-  *edges(): Generator<EdgeDraft> {
-    for (const targets of this.bySource.values()) yield* targets.values();
-    for (const targets of this.mirrors.values()) yield* targets.values();
+  /** Every edge, mirrors last (an array: no iterator objects per edge). */
+  edges(): EdgeDraft[] {
+    const out: EdgeDraft[] = [];
+    for (const targets of this.bySource.values()) for (const edge of targets.values()) out.push(edge);
+    for (const targets of this.mirrors.values()) for (const edge of targets.values()) out.push(edge);
+    return out;
   }
 
   /**
@@ -93,6 +103,10 @@ export class EdgeBook {
   hasKnownCaller(w: WorkloadInfo): boolean {
     return this.called.has(w);
   }
+}
+
+export function addCluster(edge: EdgeDraft, cluster: string): void {
+  if (!edge.clusters.includes(cluster)) edge.clusters.push(cluster);
 }
 
 /** Adds a weight to an edge once per (route, cluster). */

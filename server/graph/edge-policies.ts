@@ -32,14 +32,52 @@ function routesOf(scrape: SidecarScrape, cluster: string): RoutePolicyConfig[] {
  * that some route also sends its own requests to stays an ordinary edge: its stats cannot tell the
  * copies from the primaries.
  */
-export function shadowClusters(scrape: SidecarScrape): Set<string> {
-  const shadows = new Set<string>();
-  for (const r of scrape.policies?.routes ?? []) for (const m of r.mirrors) shadows.add(m.cluster);
-  for (const r of scrape.policies?.routes ?? []) for (const c of r.clusters) shadows.delete(c);
+export function shadowClusters(scrape: SidecarScrape): ReadonlySet<string> {
+  let shadows = shadowsOf.get(scrape);
+  if (shadows === undefined) {
+    shadows = new Set<string>();
+    for (const r of scrape.policies?.routes ?? []) for (const m of r.mirrors) shadows.add(m.cluster);
+    for (const r of scrape.policies?.routes ?? []) for (const c of r.clusters) shadows.delete(c);
+    shadowsOf.set(scrape, shadows);
+  }
   return shadows;
 }
 
+const shadowsOf = new WeakMap<SidecarScrape, Set<string>>();
+
+/** A cluster's policies, with the traffic and figures they were made from. */
+interface Made {
+  traffic: Traffic | undefined;
+  figures: PolicyFigures | undefined;
+  policies: Policies | undefined;
+}
+
+const made = new WeakMap<SidecarScrape, Map<string, Made>>();
+
+/**
+ * The policies one sidecar applies towards one cluster (undefined: none to show), made once per
+ * scrape, cluster and figures: every graph type built from the same traffic source between two scrapes
+ * reads the same object (shared: never change it).
+ */
 export function clusterPolicies(
+  scrape: SidecarScrape,
+  cluster: string,
+  traffic: Traffic | undefined,
+  figures: PolicyFigures | undefined,
+): Policies | undefined {
+  let byCluster = made.get(scrape);
+  if (byCluster === undefined) {
+    byCluster = new Map();
+    made.set(scrape, byCluster);
+  }
+  const kept = byCluster.get(cluster);
+  if (kept !== undefined && kept.traffic === traffic && kept.figures === figures) return kept.policies;
+  const policies = makeClusterPolicies(scrape, cluster, traffic, figures);
+  byCluster.set(cluster, { traffic, figures, policies });
+  return policies;
+}
+
+function makeClusterPolicies(
   scrape: SidecarScrape,
   cluster: string,
   traffic: Traffic | undefined,
@@ -117,10 +155,11 @@ export function clusterPolicies(
 /**
  * `b` added to `a` (either may be absent): configuration is the first one seen (replicas share
  * theirs), rates add up (each replica counts its own requests), gauges of hosts take the largest
- * (each replica sees the same hosts), open breakers and mirrors are the union.
+ * (each replica sees the same hosts), open breakers and mirrors are the union. Neither argument is
+ * changed, and the result may be one of them: policies are shared, never mutated.
  */
 export function mergePolicies(a: Policies | undefined, b: Policies | undefined): Policies | undefined {
-  if (a === undefined) return b === undefined ? undefined : structuredClone(b);
+  if (a === undefined) return b;
   if (b === undefined) return a;
   const out: Policies = { ...a };
   if (b.circuitBreaker !== undefined) {

@@ -16,8 +16,8 @@ import type { EdgeWeight, Graph, GraphEdge, GraphNode, GraphType, Traffic } from
 import type { Policies } from '../../shared/api/policies.ts';
 import type { Inventory, WorkloadInfo } from '../model/inventory.ts';
 import type { TrafficSource } from '../model/traffic-source.ts';
-import { clusterDestinations } from './destination-resolver.ts';
-import { addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
+import { scrapeDestinations } from './destination-resolver.ts';
+import { addCluster, addWeight, EdgeBook, type EdgeDraft } from './edge-book.ts';
 import { clusterPolicies, mergePolicies, shadowClusters } from './edge-policies.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, nodeHealth, trafficHealth } from './health.ts';
 import { IstioEdges } from './istio-edges.ts';
@@ -25,7 +25,7 @@ import { applyIstioPolicies } from './istio-policy-match.ts';
 import { type MeshEntity, workloadEntity } from './mesh-entity.ts';
 import { MeshIndex } from './mesh-index.ts';
 import { type NodeDraft, NodeMapper } from './node-mapper.ts';
-import { TrafficSum } from './traffic-sum.ts';
+import { TrafficSums } from './traffic-sum.ts';
 import { collectWeightedRoutes, configuredShare, observedShare } from './weighted-route-facts.ts';
 
 export interface BuildGraphOptions {
@@ -36,28 +36,29 @@ export interface BuildGraphOptions {
 }
 
 export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: BuildGraphOptions): Graph {
-  const index = new MeshIndex(inventory);
-  const mapper = new NodeMapper(opts.graphType, index);
+  const index = MeshIndex.of(inventory);
+  const sums = new TrafficSums(4 * inventory.sidecars.length + 64);
+  const mapper = new NodeMapper(opts.graphType, index, sums);
   const book = new EdgeBook(mapper);
   for (const w of inventory.workloads) mapper.node(workloadEntity(w));
 
   addOutboundEdges(index, traffic, book);
   addRouteWeights(index, traffic, book);
   addUnknownCallers(index, traffic, book);
-  applyIstioPolicies(inventory.istioPolicies, book.edges());
+  const drafts = book.edges();
+  applyIstioPolicies(inventory.istioPolicies, drafts);
 
   const thresholds = opts.health ?? DEFAULT_HEALTH_THRESHOLDS;
-  const drafts = [...book.edges()];
   // Node policies: the node's own (inbound faults) and what its callers apply towards it.
   const nodePolicies = new Map<NodeDraft, Policies | undefined>();
   const edgeTraffic = drafts.map((edge) => {
-    const t = edge.traffic.toTraffic();
+    const t = sums.toTraffic(edge.traffic);
     // The caller never sees a mirror's answers: mirrored copies are not part of what it sent.
     if (edge.mirror !== true) {
-      edge.source.outbound.add(t);
+      sums.add(edge.source.outbound, t);
       nodePolicies.set(edge.target, mergePolicies(nodePolicies.get(edge.target), edge.policies));
     }
-    edge.target.inbound.add(t);
+    sums.add(edge.target.inbound, t);
     return t;
   });
   const selected =
@@ -90,7 +91,7 @@ export function buildGraph(inventory: Inventory, traffic: TrafficSource, opts: B
   keptEdges.sort((a, b) => order[a]! - order[b]!);
   const edges = keptEdges.map((i) => toEdge(drafts[i]!, edgeTraffic[i]!, thresholds));
   const graphNodes = sortedNodes.map((n) =>
-    toNode(n, thresholds, mergePolicies(n.policies, nodePolicies.get(n))),
+    toNode(n, sums, thresholds, mergePolicies(n.policies, nodePolicies.get(n))),
   );
   return {
     timestamp: traffic.updatedAt,
@@ -123,8 +124,7 @@ function addOutboundEdges(index: MeshIndex, traffic: TrafficSource, book: EdgeBo
       if (t === undefined || !(t.rps > 0)) continue;
       const policies = clusterPolicies(scrape, cluster, t, figures);
       const mirror = shadows?.has(cluster) === true;
-      const configured = scrape.configuredAddresses?.get(cluster);
-      for (const d of clusterDestinations(index, caller, cluster, scrape.hosts.get(cluster), configured)) {
+      for (const d of scrapeDestinations(index, caller, scrape, cluster)) {
         // A cluster leading back to the sidecar's own workload is its local app: the inbound side,
         // whose policies (a fault on the inbound listener) are the node's.
         if (isWorkload(d.entity, caller)) {
@@ -152,12 +152,10 @@ function addRouteWeights(index: MeshIndex, traffic: TrafficSource, book: EdgeBoo
         configured: configuredShare(route, cluster),
         observed: observedShare(route, cluster),
       };
-      const hosts = route.scrape.hosts.get(cluster.name);
-      const configured = route.scrape.configuredAddresses?.get(cluster.name);
-      for (const d of clusterDestinations(index, route.caller, cluster.name, hosts, configured)) {
+      for (const d of scrapeDestinations(index, route.caller, route.scrape, cluster.name)) {
         if (isWorkload(d.entity, route.caller)) continue;
         const edge = book.ensure(source, d.entity);
-        edge.clusters.add(cluster.name);
+        addCluster(edge, cluster.name);
         addWeight(edge, weight);
       }
     }
@@ -169,13 +167,18 @@ function addUnknownCallers(index: MeshIndex, traffic: TrafficSource, book: EdgeB
   for (const sidecars of index.sidecarGroups()) {
     const workload = index.callerOf(sidecars[0]!);
     if (book.hasKnownCaller(workload)) continue;
-    const sum = new TrafficSum();
-    for (const sidecar of sidecars) {
-      const t = traffic.inboundTraffic(sidecar.id);
-      if (t !== undefined) sum.add(t);
+    let inbound: Traffic | undefined;
+    if (sidecars.length === 1) inbound = traffic.inboundTraffic(sidecars[0]!.id);
+    else {
+      const sum = book.sums.create();
+      for (const sidecar of sidecars) {
+        const t = traffic.inboundTraffic(sidecar.id);
+        if (t !== undefined) book.sums.add(sum, t);
+      }
+      inbound = book.sums.toTraffic(sum);
     }
-    if (sum.rps > 0)
-      book.add({ kind: 'inbound', workload }, workloadEntity(workload), sum.toTraffic(), 1, undefined);
+    if (inbound !== undefined && inbound.rps > 0)
+      book.add({ kind: 'inbound', workload }, workloadEntity(workload), inbound, 1, undefined);
   }
 }
 
@@ -189,7 +192,7 @@ function toEdge(edge: EdgeDraft, traffic: Traffic, thresholds: HealthThresholds)
     source: edge.source.id,
     target: edge.target.id,
     protocol: 'http',
-    clusters: [...edge.clusters].sort(),
+    clusters: edge.clusters.length > 1 ? [...edge.clusters].sort() : edge.clusters,
     traffic,
     weights: edge.weights,
     health: trafficHealth(traffic, thresholds),
@@ -199,9 +202,14 @@ function toEdge(edge: EdgeDraft, traffic: Traffic, thresholds: HealthThresholds)
   return out;
 }
 
-function toNode(n: NodeDraft, thresholds: HealthThresholds, policies: Policies | undefined): GraphNode {
-  const inbound = n.inbound.toTraffic();
-  const outbound = n.outbound.toTraffic();
+function toNode(
+  n: NodeDraft,
+  sums: TrafficSums,
+  thresholds: HealthThresholds,
+  policies: Policies | undefined,
+): GraphNode {
+  const inbound = sums.toTraffic(n.inbound);
+  const outbound = sums.toTraffic(n.outbound);
   const node: GraphNode = {
     id: n.id,
     kind: n.kind,

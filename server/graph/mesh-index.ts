@@ -1,12 +1,29 @@
 // Look-ups over the inventory that graph building needs many times per build: workloads by name and by
 // address, Services by DNS name, ClusterIP and endpoint, the sidecars of each workload. Built once per
-// build from plain data; nothing here reads traffic.
+// inventory (`MeshIndex.of`: discovery replaces the inventory object on every change) from plain data,
+// and shared by every build until it changes; nothing here reads traffic.
 import type { Inventory, ServiceInfo, SidecarTarget, WorkloadInfo } from '../model/inventory.ts';
 
 /** `<service>.<namespace>.svc[.<cluster domain>]`, as Kubernetes DNS names Services (any cluster domain). */
 const SERVICE_FQDN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[^.]+)*\.?$/i;
 
+const indexes = new WeakMap<Inventory, MeshIndex>();
+
 export class MeshIndex {
+  /**
+   * The index of an inventory, built on first use. Workloads and Services it makes up from telemetry
+   * (`ensureWorkload`, `serviceByDnsName`) stay for the inventory's life: a workload no discovery
+   * knows keeps the Istio labels it was first seen with until the inventory changes.
+   */
+  static of(inventory: Inventory): MeshIndex {
+    let index = indexes.get(inventory);
+    if (index === undefined) {
+      index = new MeshIndex(inventory);
+      indexes.set(inventory, index);
+    }
+    return index;
+  }
+
   readonly inventory: Inventory;
   private readonly workloads = new Map<string, WorkloadInfo>();
   /** Workloads by bare IP (listed bare, or only in `ip:port` pairs and claimed by no other workload). */
@@ -24,6 +41,7 @@ export class MeshIndex {
   private readonly callers = new Map<SidecarTarget, WorkloadInfo>();
   /** DNS names already looked at (null: not a Service name). */
   private readonly byDnsName = new Map<string, ServiceInfo | null>();
+  private sorted: SidecarTarget[] | undefined;
 
   constructor(inventory: Inventory) {
     this.inventory = inventory;
@@ -173,6 +191,12 @@ export class MeshIndex {
       if (selects(s.selector, w)) consider(s);
     this.home.set(w, best);
     return best;
+  }
+
+  /** Every sidecar, by id: a stable order for what replicas are listed in. */
+  sidecarsById(): readonly SidecarTarget[] {
+    this.sorted ??= [...this.inventory.sidecars].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.sorted;
   }
 
   /** Sidecars grouped by workload (`namespace/workload`), in inventory order. */

@@ -13,7 +13,7 @@ import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
 import { nodeId } from './graph-ids.ts';
 import type { MeshEntity } from './mesh-entity.ts';
 import type { MeshIndex } from './mesh-index.ts';
-import { TrafficSum } from './traffic-sum.ts';
+import type { TrafficSums } from './traffic-sum.ts';
 
 export interface NodeDraft {
   id: string;
@@ -25,8 +25,9 @@ export interface NodeDraft {
   workload: string | undefined;
   service: string | undefined;
   hasSidecar: boolean;
-  inbound: TrafficSum;
-  outbound: TrafficSum;
+  /** Slots of the builder's TrafficSums. */
+  inbound: number;
+  outbound: number;
   /** Policies of its own inbound listener (faults), set by the graph builder. */
   policies?: Policies | undefined;
 }
@@ -35,6 +36,8 @@ const NO_SERVICE = Symbol('no service');
 
 export class NodeMapper {
   readonly nodes = new Map<string, NodeDraft>();
+  /** Every node's and edge's traffic (edge-book.ts adds the edges'). */
+  readonly sums: TrafficSums;
   private readonly graphType: GraphType;
   private readonly index: MeshIndex;
   /**
@@ -43,7 +46,8 @@ export class NodeMapper {
    */
   private readonly byWorkload = new Map<WorkloadInfo, Map<ServiceInfo | typeof NO_SERVICE, NodeDraft>>();
 
-  constructor(graphType: GraphType, index: MeshIndex) {
+  constructor(graphType: GraphType, index: MeshIndex, sums: TrafficSums) {
+    this.sums = sums;
     this.graphType = graphType;
     this.index = index;
   }
@@ -154,8 +158,8 @@ export class NodeMapper {
         workload: undefined,
         service: undefined,
         hasSidecar: false,
-        inbound: new TrafficSum(),
-        outbound: new TrafficSum(),
+        inbound: this.sums.create(),
+        outbound: this.sums.create(),
         ...extra(),
       };
       this.nodes.set(id, node);

@@ -4,15 +4,16 @@ import { createHash } from 'node:crypto';
 import type { WeightedRoute } from '../../shared/api/routes.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { TrafficSource } from '../model/traffic-source.ts';
-import { clusterDestinations } from './destination-resolver.ts';
+import { scrapeDestinations } from './destination-resolver.ts';
 import { MeshIndex } from './mesh-index.ts';
 import { NodeMapper } from './node-mapper.ts';
+import { TrafficSums } from './traffic-sum.ts';
 import { collectWeightedRoutes, observedShare, type WeightedRouteFacts } from './weighted-route-facts.ts';
 
 export function buildRoutes(inventory: Inventory, traffic: TrafficSource): WeightedRoute[] {
-  const index = new MeshIndex(inventory);
+  const index = MeshIndex.of(inventory);
   // Destinations are named by their workload-graph node ids, the most specific the graph has.
-  const mapper = new NodeMapper('workload', index);
+  const mapper = new NodeMapper('workload', index, new TrafficSums());
   const routes = collectWeightedRoutes(index, traffic).map((route) => toWeightedRoute(route, index, mapper));
   return routes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -32,14 +33,7 @@ function toWeightedRoute(route: WeightedRouteFacts, index: MeshIndex, mapper: No
     // The denominator the sidecar draws from: the sum of the effective weights.
     totalWeight: route.totalEffectiveWeight,
     clusters: route.clusters.map((c) => {
-      const { hosts, configuredAddresses } = route.scrape;
-      const destinations = clusterDestinations(
-        index,
-        route.caller,
-        c.name,
-        hosts.get(c.name),
-        configuredAddresses?.get(c.name),
-      );
+      const destinations = scrapeDestinations(index, route.caller, route.scrape, c.name);
       // The destination taking the largest share (a cluster spread over several workloads names one).
       const main = destinations.reduce<(typeof destinations)[number] | undefined>(
         (best, d) => (best === undefined || d.share > best.share ? d : best),

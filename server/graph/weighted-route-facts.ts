@@ -52,25 +52,11 @@ export function observedShare(route: WeightedRouteFacts, cluster: RouteClusterFa
 
 export function collectWeightedRoutes(index: MeshIndex, traffic: TrafficSource): WeightedRouteFacts[] {
   const byId = new Map<string, WeightedRouteFacts>();
-  const sidecars = [...index.inventory.sidecars].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const sidecar of sidecars) {
+  for (const sidecar of index.sidecarsById()) {
     const scrape = traffic.latest(sidecar.id);
     if (scrape === undefined || scrape.routes.length === 0) continue;
     const caller = index.callerOf(sidecar);
-    for (const config of scrape.routes) {
-      const id = routeId(
-        caller.namespace,
-        caller.name,
-        config.listener,
-        config.routeConfig,
-        config.virtualHost,
-        config.routeIndex,
-      );
-      const weights = effectiveWeights(config, scrape.runtime);
-      const signature = JSON.stringify([
-        config.runtimeKeyPrefix ?? null,
-        weights.map((w) => [w.name, w.configuredWeight, w.runtimeWeight, w.effectiveWeight]),
-      ]);
+    for (const { id, config, weights, signature } of routeReadings(scrape, caller)) {
       let facts = byId.get(id);
       if (facts === undefined) {
         facts = {
@@ -97,6 +83,48 @@ export function collectWeightedRoutes(index: MeshIndex, traffic: TrafficSource):
   }
   for (const facts of byId.values()) facts.signatures.sort();
   return [...byId.values()];
+}
+
+/** What one scrape says of one of its routes, apart from traffic. */
+interface RouteReading {
+  id: string;
+  config: WeightedRouteConfig;
+  weights: Omit<RouteClusterFacts, 'rps'>[];
+  signature: string;
+}
+
+/**
+ * A scrape's routes read once: every graph type, window and API call between two scrapes reads the
+ * same configuration and runtime. A scrape is one sidecar's, so its caller (the id's namespace and
+ * workload, the sidecar's identity) is the same at every read.
+ */
+const readings = new WeakMap<SidecarScrape, RouteReading[]>();
+
+function routeReadings(scrape: SidecarScrape, caller: WorkloadInfo): RouteReading[] {
+  let list = readings.get(scrape);
+  if (list === undefined) {
+    list = scrape.routes.map((config) => {
+      const weights = effectiveWeights(config, scrape.runtime);
+      return {
+        id: routeId(
+          caller.namespace,
+          caller.name,
+          config.listener,
+          config.routeConfig,
+          config.virtualHost,
+          config.routeIndex,
+        ),
+        config,
+        weights,
+        signature: JSON.stringify([
+          config.runtimeKeyPrefix ?? null,
+          weights.map((w) => [w.name, w.configuredWeight, w.runtimeWeight, w.effectiveWeight]),
+        ]),
+      };
+    });
+    readings.set(scrape, list);
+  }
+  return list;
 }
 
 function effectiveWeights(

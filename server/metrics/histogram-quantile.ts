@@ -16,30 +16,29 @@ export function histogramQuantile(q: number, le: ArrayLike<number>, counts: Arra
   if (q > 1) return Number.POSITIVE_INFINITY;
   const n = le.length;
   if (n < 2 || le[n - 1] !== Number.POSITIVE_INFINITY) return Number.NaN;
-  // Monotonic copy (Prometheus `ensureMonotonic`): float rounding in summed rates can dip a bucket.
-  const cum = new Float64Array(n);
-  let max = 0;
+  // Counts are made monotonic (Prometheus `ensureMonotonic`: float rounding in summed rates can dip a
+  // bucket) as a running maximum, read on the fly: no copy, since this runs 30,000 times per graph
+  // of a new window at 1,000 sidecars. A NaN count is skipped (`c > max` is false).
+  let observations = 0;
   for (let i = 0; i < n; i++) {
     const c = counts[i]!;
-    max = Number.isNaN(c) ? max : Math.max(max, c);
-    cum[i] = max;
+    if (c > observations) observations = c;
   }
-  const observations = cum[n - 1]!;
   if (observations === 0) return Number.NaN;
   const rank = q * observations;
   // sort.Search over the finite buckets: the first whose cumulative count is ≥ rank.
   let b = 0;
-  while (b < n - 1 && cum[b]! < rank) b++;
+  let cum = 0;
+  let below = 0;
+  for (; b < n - 1; b++) {
+    const c = counts[b]!;
+    if (c > cum) cum = c;
+    if (cum >= rank) break;
+    below = cum;
+  }
   if (b === n - 1) return le[n - 2]!;
   if (b === 0 && le[0]! <= 0) return le[0]!;
-  let bucketStart = 0;
-  const bucketEnd = le[b]!;
-  let count = cum[b]!;
-  let r = rank;
-  if (b > 0) {
-    bucketStart = le[b - 1]!;
-    count -= cum[b - 1]!;
-    r -= cum[b - 1]!;
-  }
-  return bucketStart + (bucketEnd - bucketStart) * (r / count);
+  if (b === 0) return le[0]! * (rank / cum);
+  const bucketStart = le[b - 1]!;
+  return bucketStart + (le[b]! - bucketStart) * ((rank - below) / (cum - below));
 }

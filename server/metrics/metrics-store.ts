@@ -209,8 +209,17 @@ export class MetricsStore implements TrafficSource {
     return this.policyRates.figures(targetId, this.now(), windowSeconds * 1000);
   }
 
+  /** Where windows are summed before they become Traffic (read at once, never kept), by width. */
+  private readonly scratch = new Map<number, Float64Array>();
+
   private trafficOf(e: Entry, windowSeconds: number): Traffic {
-    const w = e.series.window(this.now(), windowSeconds * 1000);
+    const width = e.series.width;
+    let scratch = this.scratch.get(width);
+    if (scratch === undefined) {
+      scratch = new Float64Array(width);
+      this.scratch.set(width, scratch);
+    }
+    const w = e.series.window(this.now(), windowSeconds * 1000, scratch);
     return w === undefined ? emptyTraffic() : trafficOfWindow(w);
   }
 

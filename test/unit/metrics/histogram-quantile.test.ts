@@ -60,4 +60,49 @@ describe('histogramQuantile', () => {
     expect(histogramQuantile(0.95, envoyLe, c)).toBeCloseTo(10 + 15 * (10 / 18), 12); // 18.333…
     expect(histogramQuantile(0.99, envoyLe, c)).toBeCloseTo(10 + 15 * (18 / 18), 12); // rank 198 = top of (10, 25]
   });
+
+  it('agrees with a literal transcription of bucketQuantile on random histograms (dips, NaN, zeros)', () => {
+    // promql/quantile.go step by step: a monotonic copy of the counts, then sort.Search and interpolation.
+    const reference = (q: number, bounds: number[], cs: number[]): number => {
+      const cum: number[] = [];
+      let max = 0;
+      for (const c of cs) {
+        max = Number.isNaN(c) ? max : Math.max(max, c);
+        cum.push(max);
+      }
+      const total = cum[cum.length - 1]!;
+      if (total === 0) return Number.NaN;
+      const rank = q * total;
+      let b = cum.findIndex((c) => c >= rank);
+      if (b === -1 || b >= bounds.length - 1) b = bounds.length - 1;
+      if (b === bounds.length - 1) return bounds[bounds.length - 2]!;
+      if (b === 0 && bounds[0]! <= 0) return bounds[0]!;
+      const start = b === 0 ? 0 : bounds[b - 1]!;
+      const below = b === 0 ? 0 : cum[b - 1]!;
+      return start + (bounds[b]! - start) * ((rank - below) / (cum[b]! - below));
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 2000; round++) {
+      const n = 2 + Math.floor(random() * 8);
+      const bounds = Array.from({ length: n - 1 }, (_, i) => (i - (random() < 0.1 ? 1 : 0)) * 5 + 1);
+      bounds.push(INF);
+      let c = 0;
+      const cs = bounds.map(() => {
+        const r = random();
+        if (r < 0.05) return Number.NaN;
+        c += r < 0.15 ? -Math.floor(random() * 3) : Math.floor(random() * 10);
+        return c;
+      });
+      for (const q of [0, 0.01, 0.5, 0.95, 0.99, 1]) {
+        const want = reference(q, bounds, cs);
+        const got = histogramQuantile(q, bounds, cs);
+        if (Number.isNaN(want)) expect(got, `${q} ${bounds} ${cs}`).toBeNaN();
+        else expect(got, `${q} ${bounds} ${cs}`).toBeCloseTo(want, 9);
+      }
+    }
+  });
 });
