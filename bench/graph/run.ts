@@ -6,11 +6,13 @@
 // own `Dashboard.cycle()`: every graph type built and recorded into the series history. Measured: process CPU per cycle,
 // `buildGraph` latency per graph type, cold (the first build after new scrapes computes every rate)
 // and warm (rates already computed this cycle), with JSON serialization (the cost of GET /api/graph),
+// the longest the event loop waits during a cycle (what a request arriving then waits), GET /api/graph
+// for another window through the server's path (the first request, then once the cycles keep the view),
 // and memory after an hour of history (720 cycles). Prints a table, then ONE JSON object with the
 // figures as the last line.
 //
 //   node bench/graph/run.ts [--workloads 1000] [--replicas 1] [--clusters 10] [--cycles 720]
-//   node --max-semi-space-size=16 --heap-growing-percent=20 bench/graph/run.ts   # bin/meshscope's V8 flags
+//   node --max-semi-space-size=8 --heap-growing-percent=10 bench/graph/run.ts   # bin/meshscope's V8 flags
 //   node --max-semi-space-size=16 bench/graph/run.ts      # a smaller young generation only
 //   node bench/graph/run.ts --store-history 120            # the store without its hour of coarse samples
 
