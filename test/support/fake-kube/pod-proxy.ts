@@ -4,7 +4,23 @@
 // passed on to the pod, and an unreachable pod is a 503.
 import http from 'node:http';
 import { ApiError } from './api-status.ts';
-import type { KubeObject } from './object-store.ts';
+import type { KubeObject, ObjectStore } from './object-store.ts';
+import type { ResourceRoute } from './resource-route.ts';
+
+/** Serves a `pods/<target>/proxy/<rest>` route: finds the pod in `store` and forwards to it. */
+export function servePodProxy(
+  store: ObjectStore,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  route: ResourceRoute & { namespace: string; name: string },
+  search: string,
+): void {
+  const target = parseProxyTarget(route.name);
+  if (target.scheme !== 'http') throw new ApiError(400, 'BadRequest', 'only http pod proxying is faked');
+  const pod = store.get('pods', route.namespace, target.name);
+  if (!pod) throw new ApiError(404, 'NotFound', `pods "${target.name}" not found`);
+  proxyToPod(req, res, pod, resolvePodPort(pod, target.port), `${route.rest || '/'}${search}`);
+}
 
 /** `name`, `name:port` or `scheme:name:port` (the API server's proxy target syntax). */
 export function parseProxyTarget(target: string): { scheme: string; name: string; port: string } {
