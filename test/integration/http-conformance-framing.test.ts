@@ -1,7 +1,7 @@
 // The proxy's HTTP/1.1 codec against raw bytes, part one: what it must refuse (and never forward: every
 // refusal here is a request-smuggling hole if the upstream parses differently), and bodies of every size
-// and framing carried through unchanged, with backpressure both ways. Part two is
-// http-conformance-messages.test.ts.
+// and framing carried through unchanged, with backpressure both ways. Part two (responses) is
+// http-conformance-responses.test.ts, part three (connections) http-conformance-connections.test.ts.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// The rig both HTTP/1.1 conformance files run against: the real proxy with listeners in front of a
+// The rig the HTTP/1.1 conformance files run against: the real proxy with listeners in front of a
 // scriptable raw upstream (to see exactly what is forwarded), a slow one (backpressure), and real
 // backends (WebSocket-style upgrades, keep-alive reuse). Each file gets its own rig.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
