@@ -21,6 +21,7 @@ import { buildGraph } from './graph/graph-builder.ts';
 import type { HealthThresholds } from './graph/health.ts';
 import { buildRoutes } from './graph/routes-builder.ts';
 import { SeriesHistory } from './graph/series-history.ts';
+import { ViewCache } from './graph/view-cache.ts';
 import type { InventorySource, SidecarTarget } from './model/inventory.ts';
 import type { TrafficSource } from './model/traffic-source.ts';
 import { fetchSidecarClusters, fetchSidecarConfigDump } from './sources/envoy/sidecar-detail-fetch.ts';
@@ -50,32 +51,17 @@ export interface DashboardOptions {
 
 const GRAPH_TYPES: GraphType[] = ['workload', 'app', 'versionedApp', 'service'];
 
-/**
- * A view someone asked for (another window, or a type/window a filter derives from) is built with the
- * cycle's own graphs for this many cycles after it was last asked for (a minute at 5 s), and as long as
- * an event stream watches it, so requests for it are answered from the cycle's JSON rather than with
- * a build (≈ 100 ms at 1,000 sidecars: docs/benchmarks.md).
- */
-const KEEP_ASKED_CYCLES = 12;
-
-/** A full (unfiltered) view that requests or event streams are interested in. */
-interface Interest {
-  request: GraphRequest;
-  watchers: number;
-  /** The cycle it was last asked for in. */
-  askedIn: number;
-}
-
-/** A graph's JSON, and the cycle whose figures it shows. */
-interface Serialized {
-  text: string;
-  cycle: number;
-}
+/** The cycle's own views: every graph type of the default window, unfiltered. */
+const CYCLE_VIEWS: GraphRequest[] = GRAPH_TYPES.map((graphType) => ({
+  graphType,
+  namespaces: [],
+  windowSeconds: undefined,
+}));
 
 /** Sidecars whose figures are computed between two turns of the event loop (≈ 20 ms at 200). */
 const PREPARE_SLICE = 200;
 
-/** Gives the event loop back between two builds, so a request never waits behind a whole cycle. */
+/** Gives the event loop back between two steps, so a request never waits behind a whole cycle. */
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Dashboard implements DashboardCore {
@@ -83,17 +69,10 @@ export class Dashboard implements DashboardCore {
   private readonly opts: DashboardOptions;
   private readonly history = new SeriesHistory();
   private readonly listeners = new Set<() => void>();
-  /** Graph objects built this cycle and not yet serialized (the alert snapshot's, between builds). */
+  /** Graph objects built and not yet serialized (the workload graph the alert snapshot reads). */
   private cache = new Map<string, Graph>();
-  /**
-   * Views as JSON text, shared by every request and SSE client asking the same thing. While a cycle
-   * rebuilds them, a view not rebuilt yet answers with the previous cycle's text; at the end of the
-   * cycle every older text goes.
-   */
-  private readonly json = new Map<string, Serialized>();
-  /** Full graphs read back from their JSON, for namespace filters (same lifetime as their text). */
-  private readonly parsed = new Map<string, { graph: Graph; cycle: number }>();
-  private readonly interest = new Map<string, Interest>();
+  /** The views served as JSON text, and the views in use (server/graph/view-cache.ts). */
+  private readonly views: ViewCache;
   private routesCache: WeightedRoute[] | undefined;
   private readonly windowed = new Map<number, CachedTrafficSource>();
   /** Cycles started; the figures in the traffic source are this cycle's. */
@@ -101,7 +80,10 @@ export class Dashboard implements DashboardCore {
   private completed = 0;
   private running: Promise<void> | undefined;
   private again = false;
-  private readonly builds = { cycle: 0, request: 0 };
+  private readonly counts: Omit<GraphStats, 'keptViews' | 'watchedViews'> = {
+    builds: { cycle: 0, request: 0 },
+    filters: { cycle: 0, request: 0 },
+  };
 
   readonly weights: WeightsService | undefined;
   readonly alerts: AlertsApi | undefined;
@@ -111,6 +93,10 @@ export class Dashboard implements DashboardCore {
     this.windows = opts.windows;
     this.weights = opts.weights;
     this.alerts = opts.alerts;
+    this.views = new ViewCache({
+      key: (req) => this.cacheKey(req),
+      isCycleView: (req) => req.namespaces.length === 0 && this.windowKey(req.windowSeconds) === '',
+    });
   }
 
   /**
@@ -135,41 +121,38 @@ export class Dashboard implements DashboardCore {
   }
 
   // The cycle is cut where the event loop can serve requests in between: the figures of each window a
-  // few hundred sidecars at a time, then each view's build, its history and its JSON (bench/graph:
-  // the longest wait for the event loop during a cycle).
+  // few hundred sidecars at a time, then each view's build, its history, its JSON and each filter of
+  // it in use (bench/graph: the longest wait for the event loop during a cycle).
   private async runCycle(): Promise<void> {
     const cycle = ++this.started;
     this.cache = new Map();
     this.routesCache = undefined;
-    for (const [key, interest] of this.interest) {
-      if (interest.watchers === 0 && cycle - interest.askedIn > KEEP_ASKED_CYCLES) this.interest.delete(key);
-    }
-    const windows = new Set([undefined, ...[...this.interest.values()].map((i) => i.request.windowSeconds)]);
-    for (const w of windows) await this.prepare(w);
-    // Every graph type is recorded, so any node or edge id the UI shows has a sparkline, and kept for
-    // the cycle as JSON text: the text (≈ 21 MB at 1,000 sidecars) costs half what the objects would
-    // held all cycle long (bench/graph: resident memory), for ≈ 25 ms of JSON each per cycle.
-    for (const graphType of GRAPH_TYPES) {
-      const request: GraphRequest = { graphType, namespaces: [], windowSeconds: undefined };
-      const graph = this.graph(request, 'cycle');
+    const plan = this.views.plan(cycle, CYCLE_VIEWS);
+    for (const w of plan.windows) await this.prepare(w);
+    const workloadKey = this.cacheKey(CYCLE_VIEWS[0]!);
+    for (const view of plan.views) {
+      // Built on demand since the cycle started: its filters are derived on demand too.
+      if (this.views.text(view.request)?.cycle === cycle) continue;
+      const graph = this.graph(view.request, 'cycle');
       await yieldToRequests();
-      this.history.record(graph);
+      // Every graph type of the default window is recorded, so any node or edge id the UI shows has
+      // a sparkline; the views are kept as JSON text, which (≈ 21 MB for the four at 1,000 sidecars)
+      // costs half what the objects would held all cycle long (bench/graph: resident memory).
+      if (CYCLE_VIEWS.some((v) => this.cacheKey(v) === view.key)) {
+        this.history.record(graph);
+        await yieldToRequests();
+      }
+      this.serialize(view.request, graph, cycle);
       await yieldToRequests();
-      this.serialize(request, graph, cycle);
+      for (const filter of view.filters) {
+        this.counts.filters.cycle++;
+        this.serialize(filter, filterGraphByNamespaces(graph, filter.namespaces), cycle);
+        await yieldToRequests();
+      }
       // The workload graph stays until the listeners ran: the alert snapshot reads it.
-      if (graphType !== 'workload') this.cache.delete(this.cacheKey(request));
-      await yieldToRequests();
+      if (view.key !== workloadKey) this.cache.delete(view.key);
     }
-    for (const [key, interest] of this.interest) {
-      if (this.json.get(key)?.cycle === cycle) continue;
-      const graph = this.graph(interest.request, 'cycle');
-      await yieldToRequests();
-      this.serialize(interest.request, graph, cycle);
-      this.cache.delete(key);
-      await yieldToRequests();
-    }
-    for (const [key, s] of this.json) if (s.cycle < cycle) this.json.delete(key);
-    for (const [key, p] of this.parsed) if (p.cycle < cycle) this.parsed.delete(key);
+    this.views.dropBefore(cycle);
     this.completed++;
     for (const l of this.listeners) l();
     this.cache.clear();
@@ -187,7 +170,7 @@ export class Dashboard implements DashboardCore {
 
   private serialize(req: GraphRequest, graph: Graph, cycle: number): string {
     const text = JSON.stringify(graph);
-    this.json.set(this.cacheKey(req), { text, cycle });
+    this.views.setText(req, text, cycle);
     return text;
   }
 
@@ -207,26 +190,31 @@ export class Dashboard implements DashboardCore {
   }
 
   graphJson(req: GraphRequest): string {
-    const full: GraphRequest = { ...req, namespaces: [] };
-    this.noteInterest(full, 0);
-    const key = this.cacheKey(req);
-    const kept = this.json.get(key);
+    this.views.note(req, this.started);
+    const kept = this.views.text(req);
     if (kept !== undefined) return kept.text;
     if (req.namespaces.length === 0) {
       const text = this.serialize(req, this.graph(req), this.started);
-      this.cache.delete(key);
+      this.cache.delete(this.cacheKey(req));
       return text;
     }
-    const { graph, cycle } = this.filtered(req);
-    const text = JSON.stringify(graph);
-    this.json.set(key, { text, cycle });
+    // A filter is derived from its full view (the same graph a filtered build gives:
+    // server/graph/filter-graph.ts), read back from that view's text, and shows that view's cycle.
+    const fullRequest: GraphRequest = { ...req, namespaces: [] };
+    this.graphJson(fullRequest);
+    const full = this.views.text(fullRequest)!;
+    this.counts.filters.request++;
+    const text = JSON.stringify(
+      filterGraphByNamespaces(this.views.parsedFull(fullRequest, full), req.namespaces),
+    );
+    this.views.setText(req, text, full.cycle);
     return text;
   }
 
   async graphJsonAsync(req: GraphRequest): Promise<string> {
-    const kept = this.json.get(this.cacheKey(req));
+    const kept = this.views.text(req);
     if (kept !== undefined) {
-      this.noteInterest({ ...req, namespaces: [] }, 0);
+      this.views.note(req, this.started);
       return kept.text;
     }
     if (req.namespaces.length > 0) {
@@ -245,49 +233,12 @@ export class Dashboard implements DashboardCore {
    * function that ends that.
    */
   watch(req: GraphRequest): () => void {
-    const interest = this.noteInterest({ ...req, namespaces: [] }, 1);
+    const interest = this.views.note(req, this.started, 1);
     let watching = true;
     return () => {
       if (watching) interest.watchers--;
       watching = false;
     };
-  }
-
-  private noteInterest(full: GraphRequest, watchers: number): Interest {
-    const key = this.cacheKey(full);
-    let interest = this.interest.get(key);
-    if (interest === undefined) {
-      interest = { request: full, watchers: 0, askedIn: this.started };
-      // The cycle's own four views need no interest: they are always built.
-      if (this.isCycleView(full)) return interest;
-      this.interest.set(key, interest);
-    }
-    interest.watchers += watchers;
-    interest.askedIn = this.started;
-    return interest;
-  }
-
-  private isCycleView(req: GraphRequest): boolean {
-    return req.namespaces.length === 0 && this.windowKey(req.windowSeconds) === '';
-  }
-
-  /**
-   * A namespace-filtered graph, derived from the full graph of its type and window (the same graph a
-   * filtered build gives: server/graph/filter-graph.ts), so a filter costs no build. The full graph is
-   * read back from its JSON once per cycle, and only when a filter is asked for; the result shows the
-   * cycle that full graph showed.
-   */
-  private filtered(req: GraphRequest): { graph: Graph; cycle: number } {
-    const fullRequest: GraphRequest = { ...req, namespaces: [] };
-    const fullKey = this.cacheKey(fullRequest);
-    let full = this.parsed.get(fullKey);
-    const text = this.json.get(fullKey);
-    if (full === undefined || (text !== undefined && text.cycle !== full.cycle)) {
-      const source = text ?? { text: this.graphJson(fullRequest), cycle: this.started };
-      full = { graph: JSON.parse(source.text) as Graph, cycle: source.cycle };
-      this.parsed.set(fullKey, full);
-    }
-    return { graph: filterGraphByNamespaces(full.graph, req.namespaces), cycle: full.cycle };
   }
 
   /** A request's cache key: the default window spelled out (`?window=60`) is the default's view. */
@@ -306,7 +257,7 @@ export class Dashboard implements DashboardCore {
     const key = this.cacheKey(req);
     let g = this.cache.get(key);
     if (!g) {
-      this.builds[by]++;
+      this.counts.builds[by]++;
       g = buildGraph(this.opts.inventory.current(), this.trafficFor(req.windowSeconds), {
         graphType: req.graphType,
         namespaces: req.namespaces,
@@ -371,9 +322,13 @@ export class Dashboard implements DashboardCore {
   }
 
   graphStats(): GraphStats {
-    let watched = 0;
-    for (const i of this.interest.values()) if (i.watchers > 0) watched++;
-    return { builds: { ...this.builds }, keptViews: this.interest.size, watchedViews: watched };
+    const { kept, watched } = this.views.stats();
+    return {
+      builds: { ...this.counts.builds },
+      filters: { ...this.counts.filters },
+      keptViews: kept,
+      watchedViews: watched,
+    };
   }
 
   /** The sparkline history's size: ids tracked and bytes of points (bench/graph, self-metrics). */

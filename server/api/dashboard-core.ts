@@ -24,7 +24,9 @@ export interface GraphRequest {
 export interface GraphStats {
   /** Graph builds: by the cycle (its own views, and views kept for requests), or for a request. */
   builds: { cycle: number; request: number };
-  /** Views besides the cycle's own four built with every cycle (asked for lately, or watched). */
+  /** Namespace filters derived from a full view: by the cycle (filters in use), or for a request. */
+  filters: { cycle: number; request: number };
+  /** Views besides the cycle's own four made with every cycle (asked for lately, or watched). */
   keptViews: number;
   /** Of those, views an event stream watches. */
   watchedViews: number;

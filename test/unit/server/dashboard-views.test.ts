@@ -6,12 +6,10 @@ import { scrapeFromPayloads } from '../../../bench/graph/scrape-payloads.ts';
 import { syntheticMesh } from '../../../bench/graph/synthetic-mesh.ts';
 import type { GraphRequest } from '../../../server/api/dashboard-core.ts';
 import { Dashboard } from '../../../server/dashboard.ts';
+import { KEEP_ASKED_CYCLES as KEEP } from '../../../server/graph/view-cache.ts';
 import { MetricsStore } from '../../../server/metrics/metrics-store.ts';
 import type { SidecarScrape } from '../../../server/model/sidecar-data.ts';
 import type { Graph } from '../../../shared/api/graph.ts';
-
-/** KEEP_ASKED_CYCLES in server/dashboard.ts: a view asked for once is kept this many cycles. */
-const KEEP = 12;
 
 async function setup() {
   const mesh = syntheticMesh({
@@ -84,6 +82,30 @@ describe('Dashboard views', () => {
     expect(filtered.nodes.length).toBeGreaterThan(0);
     expect(filtered.nodes.length).toBeLessThan(next.nodes.length);
     expect(dashboard.graphStats().builds.request).toBe(before.request + 1);
+  });
+
+  it('derives the namespace filters in use from the graphs the cycle holds', async () => {
+    const { dashboard, scrape } = await setup();
+    const filtered = view('app', undefined, ['ns-02']);
+    const first = JSON.parse(dashboard.graphJson(filtered)) as Graph;
+    expect(first.nodes.some((n) => n.namespace === 'ns-02')).toBe(true);
+    const before = dashboard.graphStats();
+    expect(before.filters.request).toBe(1);
+    expect(before.keptViews).toBe(1);
+    await scrape();
+    const after = dashboard.graphStats();
+    expect(after.filters).toEqual({ cycle: before.filters.cycle + 1, request: 1 });
+    // The cycle's four graphs only: the filter needed no build.
+    expect(after.builds.cycle - before.builds.cycle).toBe(4);
+    const next = JSON.parse(dashboard.graphJson(filtered)) as Graph;
+    expect(next.timestamp).toBeGreaterThan(first.timestamp);
+    expect(dashboard.graphStats().filters.request).toBe(1);
+    // What a filtered build gives.
+    const full = JSON.parse(dashboard.graphJson(view('app'))) as Graph;
+    expect(next.nodes.length).toBeLessThan(full.nodes.length);
+    expect(
+      next.edges.every((e) => e.source.split(':')[1] === 'ns-02' || e.target.split(':')[1] === 'ns-02'),
+    ).toBe(true);
   });
 
   it('forgets a view nobody asked for in a minute, and keeps a watched one until its stream ends', async () => {
