@@ -29,6 +29,7 @@ import { buildGraph } from '../../server/graph/graph-builder.ts';
 import { buildRoutes } from '../../server/graph/routes-builder.ts';
 import { MetricsStore } from '../../server/metrics/metrics-store.ts';
 import type { Graph, GraphType } from '../../shared/api/graph.ts';
+import { longestStall, mb, round, stats, timed } from './measure.ts';
 import { scrapeFromPayloads } from './scrape-payloads.ts';
 import { type SidecarPayloads, syntheticMesh } from './synthetic-mesh.ts';
 
@@ -49,21 +50,6 @@ const { values } = parseArgs({
 const cycles = Number(values.cycles);
 const intervalS = Number(values.interval);
 const graphRounds = Number(values['graph-rounds']);
-const mb = (bytes: number) => bytes / 1024 / 1024;
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-
-function stats(xs: number[]): { median: number; p95: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { median: at(0.5), p95: at(0.95) };
-}
-
-function timed<T>(fn: () => T): [T, number] {
-  const a = performance.now();
-  const v = fn();
-  return [v, performance.now() - a];
-}
-
 // --- the mesh, its payloads written to files and read back every cycle: a server holds a scrape's bytes
 // only while it reads and parses them, so neither 28 MB of live strings (which would inflate the heap the
 // garbage collector sizes itself on) nor 28 MB of buffers held for the whole run stand in for the network.
@@ -139,26 +125,6 @@ const scrapeWall: number[] = [];
 const graphWall: number[] = [];
 const stalls: number[] = [];
 const runStart = performance.now();
-
-/**
- * The longest the event loop went without a turn while `work` ran: what a request arriving then waits
- * before the server reads it (Dashboard.cycle gives the loop back between graph builds).
- */
-async function longestStall(work: () => Promise<void>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  let on = true;
-  const tick = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (on) setImmediate(tick);
-  };
-  setImmediate(tick);
-  await work();
-  on = false;
-  return Math.max(longest, performance.now() - last);
-}
 
 async function runCycle(cycle: number): Promise<void> {
   clock = t0 + cycle * intervalS * 1000;
