@@ -18,6 +18,13 @@ import type { GraphRequest } from '../api/dashboard-core.ts';
  */
 export const KEEP_ASKED_CYCLES = 12;
 
+/**
+ * At most this many views are kept besides the cycle's own: 20 full views (5 windows × 4 types) and
+ * filters of them. A view asked for beyond that is served on demand, so clients asking for many
+ * namespace selections cannot make every cycle derive them all (≈ 7 ms each at 1,000 sidecars).
+ */
+export const MAX_KEPT_VIEWS = 64;
+
 /** A view that requests or event streams use. */
 export interface Interest {
   request: GraphRequest;
@@ -87,8 +94,8 @@ export class ViewCache {
     let interest = this.interest.get(key);
     if (interest === undefined) {
       interest = { request: req, watchers: 0, askedIn: cycle };
-      // The cycle's own views need no interest: they are always built.
-      if (this.keys.isCycleView(req)) return interest;
+      // The cycle's own views need no interest (they are always built); past the cap, none is kept.
+      if (this.keys.isCycleView(req) || this.interest.size >= MAX_KEPT_VIEWS) return interest;
       this.interest.set(key, interest);
     }
     interest.watchers += watchers;

@@ -6,7 +6,7 @@ import { scrapeFromPayloads } from '../../../bench/graph/scrape-payloads.ts';
 import { syntheticMesh } from '../../../bench/graph/synthetic-mesh.ts';
 import type { GraphRequest } from '../../../server/api/dashboard-core.ts';
 import { Dashboard } from '../../../server/dashboard.ts';
-import { KEEP_ASKED_CYCLES as KEEP } from '../../../server/graph/view-cache.ts';
+import { KEEP_ASKED_CYCLES as KEEP, MAX_KEPT_VIEWS } from '../../../server/graph/view-cache.ts';
 import { MetricsStore } from '../../../server/metrics/metrics-store.ts';
 import type { SidecarScrape } from '../../../server/model/sidecar-data.ts';
 import type { Graph } from '../../../shared/api/graph.ts';
@@ -106,6 +106,21 @@ describe('Dashboard views', () => {
     expect(
       next.edges.every((e) => e.source.split(':')[1] === 'ns-02' || e.target.split(':')[1] === 'ns-02'),
     ).toBe(true);
+  });
+
+  it('keeps at most MAX_KEPT_VIEWS views; past that, views are made on demand', async () => {
+    const { dashboard, scrape } = await setup();
+    for (let i = 0; i < MAX_KEPT_VIEWS + 10; i++)
+      dashboard.graphJson(view('workload', undefined, [`ns-${i}`]));
+    expect(dashboard.graphStats().keptViews).toBe(MAX_KEPT_VIEWS);
+    const before = dashboard.graphStats().filters;
+    await scrape();
+    expect(dashboard.graphStats().filters.cycle - before.cycle).toBe(MAX_KEPT_VIEWS);
+    // One past the cap still gets its answer, for the new cycle.
+    const extra = JSON.parse(dashboard.graphJson(view('workload', undefined, ['ns-70']))) as Graph;
+    const full = JSON.parse(dashboard.graphJson(view('workload'))) as Graph;
+    expect(extra.timestamp).toBe(full.timestamp);
+    expect(dashboard.graphStats().filters.request).toBe(before.request + 1);
   });
 
   it('forgets a view nobody asked for in a minute, and keeps a watched one until its stream ends', async () => {
