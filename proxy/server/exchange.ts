@@ -1,89 +1,39 @@
 // One request/response exchange through the proxy, the downstream half (Envoy's connection manager
 // stream): route, hand the request to the router filter (router-filter.ts: attempts, retries, timeouts,
-// shadows), relay the response with backpressure both ways, or answer locally with Envoy's replies and
-// response flags; the stream idle timeout and the access log. Bodies are forwarded as they arrive, and
-// framing is validated on the way (ChunkedScanner) rather than re-encoded.
+// shadows), relay the response with backpressure both ways (downstream-response.ts), or answer locally
+// with Envoy's replies and response flags; the stream idle timeout, the stats and the access log
+// (stream-info.ts). Bodies are forwarded as they arrive, and framing is validated on the way
+// (ChunkedScanner) rather than re-encoded.
 import { randomUUID } from 'node:crypto';
-import type { Route } from '../config/model.ts';
-import type { FaultRun } from '../filters/fault-filter.ts';
 import { BodyFramer } from '../http/body-framer.ts';
 import type { RequestHead, ResponseHead } from '../http/head-parser.ts';
 import { requestHash } from '../router/hash-policy.ts';
 import type { RouteTable } from '../router/route-table.ts';
-import { AccessLogRecord } from './access-log-record.ts';
 import type { HcmContext, ProxyCore } from './contexts.ts';
 import type { DownstreamConnection } from './downstream-connection.ts';
+import { DownstreamResponse } from './downstream-response.ts';
 import { type DeadlineKind, ExchangeDeadlines } from './exchange-deadlines.ts';
-import { buildDownstreamHead, buildUpstreamHead } from './forwarded-heads.ts';
-import { type LocalReply, renderLocalReply, replies } from './local-reply.ts';
-import { relayFraming } from './relay-framing.ts';
-import { addResponseFlag } from './response-flags.ts';
+import { buildUpstreamHead } from './forwarded-heads.ts';
+import { type LocalReply, replies } from './local-reply.ts';
 import { pickCluster, RouterFilter, type RouterOwner } from './router-filter.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
-
-function noop(): void {}
 
 /** Most requests have no body; a framer with nothing to track can be shared (it never changes state). */
 const NO_BODY = new BodyFramer('none');
 /** HttpConnectionManager.stream_idle_timeout's default, for hand-built models that leave it out. */
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
-export class Exchange implements RouterOwner {
-  private readonly dc: DownstreamConnection;
+// The response writer and the stream info are base classes rather than members so that a request is
+// still one object (bench/proxy measures the per-request cost against nginx).
+export class Exchange extends DownstreamResponse implements RouterOwner {
   private readonly core: ProxyCore;
-  private readonly ctx: HcmContext;
-  readonly req: RequestHead;
-  private readonly startMs = performance.now();
-  private readonly startEpoch = Date.now();
-
-  private route: Route | undefined;
-  /** The upstream side, once routed to a cluster. */
-  private router: RouterFilter | undefined;
-  /** The x-request-id we generated (Envoy adds one when the client sent none; the access log shows it). */
-  private requestId: string | undefined;
-  /** Set when the fault filter picked this request (delay and/or abort). */
-  private fault: FaultRun | undefined;
   private readonly deadlines = new ExchangeDeadlines((kind) => this.onDeadline(kind));
-
-  // request side
   private reqFramer: BodyFramer | undefined;
-  /** Set once a 101 turned the exchange into a raw tunnel both ways. */
-  private tunnel = false;
-  /** Request fully received from downstream. */
-  reqDone = false;
-  private bytesReceived = 0;
-
-  // response side
-  private resp: ResponseHead | undefined;
-  private respFramer: BodyFramer | undefined;
-  /** Re-chunk a close-delimited upstream body for a keep-alive HTTP/1.1 client. */
-  private rechunk = false;
-  /** De-chunk a chunked upstream body for an HTTP/1.0 client. */
-  private dechunk = false;
-  /** The response (relayed head or local reply) has started towards the client. */
-  responseStarted = false;
-  private respDone = false;
-  private status = 0;
-  private flags = '';
-  private bytesSent = 0;
-  private upstreamSentMs = 0;
-  private serviceTimeMs: number | undefined;
-  private keepAlive: boolean;
   private finished = false;
-  private respHeadersForLog: ResponseHead | undefined;
-  /** The local reply sent, if any (the access log's response code details). */
-  private reply: LocalReply | undefined;
-  /** `%UPSTREAM_LOCAL_ADDRESS%` of the answering attempt. */
-  private upstreamLocalAddress: string | undefined;
-  /** When the request was fully received (performance.now()); 0 until then. */
-  private reqDoneMs = 0;
 
   constructor(dc: DownstreamConnection, core: ProxyCore, ctx: HcmContext, req: RequestHead) {
-    this.dc = dc;
+    super(dc, ctx, req, req.keepAlive && !core.draining);
     this.core = core;
-    this.ctx = ctx;
-    this.req = req;
-    this.keepAlive = req.keepAlive && !core.draining;
   }
 
   /** True while downstream bytes belong to this request's body (or to a tunnel). */
@@ -217,31 +167,15 @@ export class Exchange implements RouterOwner {
     return this.dc;
   }
 
-  addFlag(flag: string): void {
-    this.flags = addResponseFlag(this.flags, flag);
-  }
-
   onResponseBody(buf: Buffer): void {
     if (this.finished) return;
-    if (this.tunnel) {
-      this.bytesSent += buf.length;
-      if (!this.dc.write(buf)) this.router?.pauseUpstream();
-      return;
-    }
-    this.relayBody(buf);
+    this.writeResponseBody(buf);
   }
 
   // ---- response (upstream → downstream) ----
 
   onResponseHead(head: ResponseHead, rest: Buffer, attempt: UpstreamRequest): void {
-    const { req } = this;
-    this.resp = head;
-    this.respHeadersForLog = head;
-    this.status = head.status;
-    this.upstreamSentMs = attempt.sentMs;
-    this.upstreamLocalAddress = attempt.localAddress;
-    this.serviceTimeMs = Math.round(performance.now() - this.upstreamSentMs);
-    const http10 = req.versionMinor === 0;
+    const serviceTimeMs = this.recordUpstreamResponse(head, attempt);
     if (head.status === 101) {
       this.tunnel = true;
       this.reqDone = true;
@@ -249,69 +183,11 @@ export class Exchange implements RouterOwner {
       // The route timeout ends with the upgrade; the stream idle timeout keeps watching the tunnel.
       this.deadlines.clearGlobal();
     }
-    const { framing, dechunk, rechunk, close } = relayFraming(req, head);
-    this.dechunk = dechunk;
-    this.rechunk = rechunk;
-    if (close) this.keepAlive = false;
-    const framer = new BodyFramer(framing, head.contentLength);
-    if (this.dechunk) framer.onChunkData = (b, s, e) => this.sendBody(b.subarray(s, e));
-    this.respFramer = framer;
-    if (this.dc.closing) this.keepAlive = false;
-
-    const s = buildDownstreamHead(head, {
-      keepAlive: this.keepAlive,
-      http10Client: http10,
-      chunked: (framing === 'chunked' && !this.dechunk) || this.rechunk,
-      serviceTimeMs: this.serviceTimeMs,
-      serverName: this.ctx.hcm.serverName,
-    });
-    this.responseStarted = true;
-    this.dc.cork();
-    this.dc.write(s);
-    if (framer.done) {
-      // No body (HEAD, 204, 304, Content-Length: 0). Bytes after it are a confused upstream, as bytes
-      // past Content-Length are: never relayed, and the connection is not reused.
-      if (rest.length > 0) head.close = true;
-      this.dc.uncork();
-      this.onResponseComplete();
-      return;
-    }
-    if (rest.length > 0) this.relayBody(rest);
-    this.dc.uncork();
-  }
-
-  private sendBody(b: Buffer): void {
-    this.bytesSent += b.length;
-    if (!this.dc.write(b)) this.router?.pauseUpstream();
-  }
-
-  private relayBody(buf: Buffer): void {
-    const r = this.respFramer!.feed(buf);
-    if (r.kind === 'error') {
-      this.router?.cluster.stats.cxProtocolError.inc();
-      this.resetBoth();
-      return;
-    }
-    if (this.rechunk) {
-      this.dc.write(`${r.body.length.toString(16)}\r\n`);
-      this.sendBody(r.body);
-      this.dc.write('\r\n');
-    } else if (!this.dechunk) {
-      this.sendBody(r.body);
-    }
-    // Bytes past the end of the body are a confused upstream: never relayed, and the connection is not reused.
-    if (r.rest) this.resp!.close = true;
-    if (r.done) this.onResponseComplete();
+    this.relayHead(head, rest, serviceTimeMs);
   }
 
   onUpstreamClosed(): void {
-    if (this.finished) return;
-    if (this.respFramer?.framing === 'close' && !this.tunnel && this.resp) {
-      if (this.rechunk) this.dc.write('0\r\n\r\n');
-      this.resp.close = true;
-      this.onResponseComplete();
-      return;
-    }
+    if (this.finished || this.endCloseDelimitedBody()) return;
     this.router?.responseComplete(false);
     if (this.tunnel) {
       this.respDone = true;
@@ -339,10 +215,10 @@ export class Exchange implements RouterOwner {
     this.finish();
   }
 
-  private onResponseComplete(): void {
+  protected override onResponseComplete(): void {
     this.respDone = true;
     this.deadlines.clearAll();
-    this.router?.responseComplete(!(this.resp?.close || !this.reqDone || this.resp?.versionMinor === 0));
+    this.router?.responseComplete(this.upstreamReusable);
     if (!this.reqDone) {
       // The upstream answered before the request body was complete: we cannot tell where the next
       // request would start without reading the rest, so this connection ends here.
@@ -366,7 +242,7 @@ export class Exchange implements RouterOwner {
     this.localReply(r);
   }
 
-  private resetBoth(): void {
+  protected override resetBoth(): void {
     this.dropUpstream();
     this.keepAlive = false;
     this.flags ||= 'UR';
@@ -378,17 +254,7 @@ export class Exchange implements RouterOwner {
   private localReply(r: LocalReply): void {
     // A connection still being set up is handed back by the attempt, which checks it was aborted.
     this.dropUpstream();
-    this.status = r.status;
-    this.reply = r;
-    this.addFlag(r.flag);
-    // A body we have not read makes the connection unusable for the next request.
-    if (!this.reqDone) this.keepAlive = false;
-    if (this.dc.closing) this.keepAlive = false;
-    const out = renderLocalReply(r, this.ctx.hcm.serverName, !this.keepAlive, this.req.method === 'HEAD');
-    this.responseStarted = true;
-    this.bytesSent += r.body.length;
-    this.dc.write(out);
-    this.respDone = true;
+    this.writeLocalReply(r);
     this.finish();
   }
 
@@ -410,43 +276,7 @@ export class Exchange implements RouterOwner {
     // Upstream codes were charged per attempt; the time is the answering attempt's.
     if (this.router && this.upstreamSentMs > 0)
       this.router.cluster.stats.rqTime.record(now - this.upstreamSentMs);
-    if (this.ctx.accessLog) this.writeAccessLog(durationMs);
+    if (this.ctx.accessLog) this.writeAccessLog(this.ctx.accessLog, durationMs);
     this.dc.onExchangeDone(this, this.keepAlive);
-  }
-
-  private writeAccessLog(durationMs: number): void {
-    const r = new AccessLogRecord();
-    const { req } = this;
-    r.startTime = this.startEpoch;
-    r.method = req.method;
-    r.path = req.target;
-    r.protocol = req.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
-    r.responseCode = this.status;
-    r.responseFlags = (this.fault ? this.fault.responseFlags(this.flags) : this.flags) || '-';
-    r.bytesReceived = this.bytesReceived;
-    r.bytesSent = this.bytesSent;
-    r.durationMs = Math.round(durationMs);
-    r.upstreamServiceTimeMs = this.serviceTimeMs;
-    r.upstreamHost = this.router?.host?.key;
-    r.upstreamCluster = this.router?.cluster.name;
-    r.downstreamRemoteAddress = this.dc.remoteAddress;
-    r.requestHeaders = req;
-    r.generatedRequestId = this.requestId;
-    r.responseHeaders = this.respHeadersForLog;
-    r.localReply = this.reply;
-    r.routeName = this.route?.name;
-    r.downstreamLocalAddress = this.dc.localAddress;
-    r.requestedServerName = this.dc.requestedServerName;
-    r.downstreamTls = this.dc.tlsInfo;
-    r.upstreamLocalAddress = this.upstreamLocalAddress;
-    if (this.reqDone) r.requestDurationMs = (this.reqDoneMs || this.startMs) - this.startMs;
-    if (this.serviceTimeMs !== undefined) {
-      r.responseDurationMs = this.upstreamSentMs + this.serviceTimeMs - this.startMs;
-    }
-    try {
-      this.ctx.accessLog!(r);
-    } catch {
-      noop();
-    }
   }
 }
