@@ -3,9 +3,8 @@
 // max_connections 1, max_pending_requests 1, as in the lab's load test; backend_v2: the lab's
 // 100 / 50 / 100), the route mirrored to a shadow backend, and optionally the lab's retry and timeout
 // challenges; plus a targets file naming the frontend sidecar and the three backends by ip:port.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { labBootstrap } from '../integration/policies/lab-bootstrap.ts';
+import { seedLabWorkloads, writeLabTargets } from './lab-targets.ts';
 import { type BackendProcess, type ProxyProcess, startBackend, startProxy } from './processes.ts';
 
 export interface PolicyLab {
@@ -57,17 +56,9 @@ export async function startPolicyLab(
     route['timeout'] = '3s';
   }
   const proxy = await startProxy(lab.doc);
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    [
-      'targets:',
-      `  - { workload: frontend, app: frontend, kind: meshscope-proxy, admin: ${proxy.adminUrl} }`,
-      `  - { workload: backend-v1, app: backend, version: v1, addresses: ["127.0.0.1:${v1.port}"] }`,
-      `  - { workload: backend-v2, app: backend, version: v2, addresses: ["127.0.0.1:${v2.port}"] }`,
-      `  - { workload: backend-shadow, app: backend, version: shadow, addresses: ["127.0.0.1:${shadow.port}"] }`,
-      '',
-    ].join('\n'),
-  );
+  const targets = writeLabTargets(dir, proxy.adminUrl, [
+    ...seedLabWorkloads(v1.port, v2.port),
+    { workload: 'backend-shadow', app: 'backend', version: 'shadow', port: shadow.port },
+  ]);
   return { proxy, v1, v2, shadow, targets };
 }

@@ -6,13 +6,14 @@
 //   ejected (outlier_detection.ejections_active) on the edge;
 // - the listener's envoy.filters.http.fault aborts requests of user jason (headers restriction) →
 //   aborts per second from `http.<prefix>.fault.aborts_injected`, as Envoy's tag extraction names it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Graph, type GraphEdge, GraphSchema } from '../../../shared/api/graph.ts';
 import { policyBadges } from '../../../shared/api/policies.ts';
 import { type DashboardProcess, startDashboard, until } from '../../support/dashboard-process.ts';
+import { writeLabTargets } from '../../support/lab-targets.ts';
 import {
   type BackendProcess,
   freePort,
@@ -126,17 +127,10 @@ beforeAll(async () => {
     },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
   });
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    [
-      'targets:',
-      `  - { workload: frontend, app: frontend, kind: meshscope-proxy, admin: ${proxy.adminUrl} }`,
-      ...Object.entries(backends).map(
-        ([name, b]) => `  - { workload: ${name}, app: ${name}, addresses: ["127.0.0.1:${b.port}"] }`,
-      ),
-      '',
-    ].join('\n'),
+  const targets = writeLabTargets(
+    dir,
+    proxy.adminUrl,
+    Object.entries(backends).map(([name, b]) => ({ workload: name, app: name, port: b.port })),
   );
   dash = await startDashboard(['--targets', targets, '--scrape-interval', '0.5', '--window', '10']);
   // Every exercise at once, a request at a time each, until the suite ends.

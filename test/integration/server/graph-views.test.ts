@@ -2,12 +2,13 @@
 // paced load. A request for another window is built once; the cycles after it build that view
 // themselves, so further requests are answered from the cycle's text (the dashboard's /metrics count
 // builds by who asked). An event stream keeps its view built while it is open.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphSchema } from '../../../shared/api/graph.ts';
 import { type DashboardProcess, startDashboard, until } from '../../support/dashboard-process.ts';
+import { seedLabWorkloads, writeLabTargets } from '../../support/lab-targets.ts';
 import { type PacedLoad, pacedLoad } from '../../support/paced-load.ts';
 import {
   type BackendProcess,
@@ -29,17 +30,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshscope-views-'));
   [v1, v2] = await Promise.all([startBackend({ name: 'v1' }), startBackend({ name: 'v2' })]);
   proxy = await startProxy(labBootstrap({ backend_v1: v1.port, backend_v2: v2.port }).doc);
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    [
-      'targets:',
-      `  - { workload: frontend, app: frontend, kind: meshscope-proxy, admin: ${proxy.adminUrl} }`,
-      `  - { workload: backend-v1, app: backend, version: v1, addresses: ["127.0.0.1:${v1.port}"] }`,
-      `  - { workload: backend-v2, app: backend, version: v2, addresses: ["127.0.0.1:${v2.port}"] }`,
-      '',
-    ].join('\n'),
-  );
+  const targets = writeLabTargets(dir, proxy.adminUrl, seedLabWorkloads(v1.port, v2.port));
   load = pacedLoad(`http://127.0.0.1:${proxy.listenerPort}/`, 20);
   dash = await startDashboard(['--targets', targets, '--scrape-interval', '0.3', '--window', '10']);
 }, 60_000);

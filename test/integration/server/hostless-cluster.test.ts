@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Graph, type GraphEdge, GraphSchema } from '../../../shared/api/graph.ts';
 import { RouteListSchema } from '../../../shared/api/routes.ts';
 import { type DashboardProcess, startDashboard, until } from '../../support/dashboard-process.ts';
+import { seedLabWorkloads, writeLabTargets } from '../../support/lab-targets.ts';
 import { type PacedLoad, pacedLoad } from '../../support/paced-load.ts';
 import {
   type BackendProcess,
@@ -60,17 +61,7 @@ beforeAll(async () => {
     ],
   };
   proxy = await startProxy(lab.doc, { hostsFile });
-  const targets = join(dir, 'targets.yaml');
-  writeFileSync(
-    targets,
-    [
-      'targets:',
-      `  - { workload: frontend, app: frontend, kind: meshscope-proxy, admin: ${proxy.adminUrl} }`,
-      `  - { workload: backend-v1, app: backend, version: v1, addresses: ["127.0.0.1:${v1.port}"] }`,
-      `  - { workload: backend-v2, app: backend, version: v2, addresses: ["127.0.0.1:${v2.port}"] }`,
-      '',
-    ].join('\n'),
-  );
+  const targets = writeLabTargets(dir, proxy.adminUrl, seedLabWorkloads(v1.port, v2.port));
   load = pacedLoad(`http://127.0.0.1:${proxy.listenerPort}/`, RPS);
   dash = await startDashboard(['--targets', targets, '--scrape-interval', '0.5', '--window', '10']);
 }, 60_000);
