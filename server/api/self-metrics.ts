@@ -56,7 +56,7 @@ export function createSelfMetrics(core: DashboardCore, events: EventsStats): Sel
     });
     new client.Gauge({
       name: 'meshscope_graph_views_kept',
-      help: 'Graph views (type and window) rebuilt with every cycle besides the default window, by whether an event stream watches them.',
+      help: "Graph views (a type, window and namespace selection) kept up to date by every cycle besides the cycle's own four, by whether an event stream watches them.",
       labelNames: ['watched'] as const,
       registers: [registry],
       collect() {
