@@ -10,7 +10,8 @@
 // How a cluster's requests split over its hosts cannot be read from cluster stats (they count per
 // cluster), so each destination gets the share of the hosts' load-balancing weights it holds: what
 // ROUND_ROBIN / LEAST_REQUEST / RANDOM converge to. Envoy's per-host `rq_total` in /clusters would
-// give exact shares; it is not in the scrape model yet.
+// give exact shares; it is not in the scrape model yet. Which hosts share follows Envoy's panic rule
+// with the cluster's own `healthy_panic_threshold` from its config_dump (`panicThresholds`).
 import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
 import type { SidecarScrape, UpstreamHost } from '../model/sidecar-data.ts';
 import type { Destination, MeshEntity } from './mesh-entity.ts';
@@ -20,11 +21,8 @@ import { isLoopback, type MeshIndex } from './mesh-index.ts';
 /** Istio's cluster names: `outbound|<port>|<subset>|<fqdn>` (and `inbound|…` for the local app). */
 const ISTIO_CLUSTER = /^(outbound|inbound)\|(\d*)\|([^|]*)\|(.*)$/;
 
-/**
- * Envoy's default `healthy_panic_threshold` (50 %): below it the load balancer ignores health and
- * spreads requests over every host, so the shares follow all hosts.
- */
-const PANIC_THRESHOLD = 0.5;
+/** Envoy's `healthy_panic_threshold` (percent) for a cluster whose `common_lb_config` does not set it. */
+const DEFAULT_PANIC_THRESHOLD = 50;
 
 /** Destinations per scrape and cluster, per inventory index (see scrapeDestinations). */
 const resolved = new WeakMap<MeshIndex, WeakMap<SidecarScrape, Map<string, readonly Destination[]>>>();
@@ -53,7 +51,14 @@ export function scrapeDestinations(
   let list = byCluster.get(cluster);
   if (list === undefined) {
     const hosts = scrape.hosts.get(cluster);
-    list = clusterDestinations(index, caller, cluster, hosts, scrape.configuredAddresses?.get(cluster));
+    list = clusterDestinations(
+      index,
+      caller,
+      cluster,
+      hosts,
+      scrape.configuredAddresses?.get(cluster),
+      scrape.panicThresholds?.get(cluster),
+    );
     byCluster.set(cluster, list);
   }
   return list;
@@ -65,6 +70,8 @@ export function clusterDestinations(
   cluster: string,
   hosts: readonly UpstreamHost[] | undefined,
   configured?: readonly string[],
+  /** The cluster's `healthy_panic_threshold` in percent; Envoy's 50 when unset; 0 never panics. */
+  panicThreshold = DEFAULT_PANIC_THRESHOLD,
 ): Destination[] {
   const istio = ISTIO_CLUSTER.exec(cluster);
   // The sidecar's own app: Istio's inbound clusters, reached over the pod's network namespace.
@@ -84,13 +91,20 @@ export function clusterDestinations(
     const parts = hostParts(index, caller, hosts[0]!, subset);
     return parts.length > 0 ? parts : [{ entity: unknownEntity(caller, cluster), share: 1 }];
   }
-  const healthyWeight = sumWeights(hosts.filter((h) => h.healthy));
+  const healthy = hosts.filter((h) => h.healthy);
+  const healthyWeight = sumWeights(healthy);
   const allWeight = sumWeights(hosts);
-  const panic = healthyWeight < PANIC_THRESHOLD * allWeight;
+  // Envoy's LoadBalancerBase::isHostSetInPanic: panic when the percentage of healthy hosts (a count,
+  // whatever their weights) is below the threshold; the load balancer then ignores health and picks
+  // among all hosts.
+  const panic = healthy.length * 100 < panicThreshold * hosts.length;
+  // No healthy host and no panic (threshold 0): Envoy answers 503 UH itself. The cluster's requests
+  // are still spread over all its hosts, so the failing edge stays on the graph.
+  const allHosts = panic || healthy.length === 0;
   const byKey = new Map<string, Destination>();
   for (const host of hosts) {
-    if (!panic && !host.healthy) continue;
-    const weight = hostWeight(host) / (panic ? allWeight : healthyWeight);
+    if (!allHosts && !host.healthy) continue;
+    const weight = hostWeight(host) / (allHosts ? allWeight : healthyWeight);
     let parts = hostParts(index, caller, host, subset);
     if (parts.length === 0) parts = [{ entity: unknownEntity(caller, cluster), share: 1 }];
     for (const part of parts) {

@@ -110,6 +110,11 @@ export interface SidecarScrape {
    * DNS name): what names a destination whose DNS answers no host. Absent from older producers.
    */
   configuredAddresses?: Map<string, string[]>;
+  /**
+   * Per cluster that sets it, the config_dump's `common_lb_config.healthy_panic_threshold` in whole
+   * percent (0: never panic); the others use Envoy's default 50. Absent from older producers.
+   */
+  panicThresholds?: Map<string, number>;
   routes: WeightedRouteConfig[];
   /** /runtime final values. */
   runtime: Map<string, string>;

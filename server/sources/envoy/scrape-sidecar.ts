@@ -12,6 +12,7 @@ import { type AdminResponse, adminGet } from './admin-client.ts';
 import { CLUSTERS_PATH, CONFIG_DUMP_PATH, RUNTIME_PATH, statsRequestPath } from './admin-paths.ts';
 import { parseClustersJson } from './clusters-json.ts';
 import { clusterAddressesFromConfigDump } from './config-dump-cluster-addresses.ts';
+import { panicThresholdsFromConfigDump } from './config-dump-panic-thresholds.ts';
 import { policiesFromParts } from './config-dump-policies.ts';
 import { weightedRoutesFromRouteConfigs } from './config-dump-routes.ts';
 import { configDumpParts, routeConfigsWithListeners } from './config-dump-walk.ts';
@@ -88,7 +89,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
   const previous = opts.previous;
   const hosts = structure(clusters, parseClustersJson, previous?.hosts ?? new Map());
   // One parse of the config dump for both: it is the largest document of a scrape.
-  const { routes, runtimeDiskLayer, policies, configuredAddresses } = structure(
+  const { routes, runtimeDiskLayer, policies, configuredAddresses, panicThresholds } = structure(
     configDump,
     (doc) => {
       // Routes and policies read the same route configurations: found once.
@@ -99,6 +100,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
         runtimeDiskLayer: runtimeDiskLayerFromConfigDump(doc),
         policies: policiesFromParts(parts, routeConfigs),
         configuredAddresses: clusterAddressesFromConfigDump(doc),
+        panicThresholds: panicThresholdsFromConfigDump(doc),
       };
     },
     {
@@ -106,6 +108,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
       runtimeDiskLayer: previous?.runtimeDiskLayer,
       policies: previous?.policies,
       configuredAddresses: previous?.configuredAddresses,
+      panicThresholds: previous?.panicThresholds,
     },
   );
   const runtimeValues = structure(runtime, parseRuntimeJson, previous?.runtime ?? new Map());
@@ -132,6 +135,7 @@ export async function scrapeSidecar(target: SidecarTarget, opts: ScrapeOptions):
     istio: extracted.istio,
     hosts,
     ...(configuredAddresses !== undefined && { configuredAddresses }),
+    ...(panicThresholds !== undefined && { panicThresholds }),
     routes,
     runtime: runtimeValues,
     ...(runtimeDiskLayer !== undefined && { runtimeDiskLayer }),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { clusterDestinations } from '../../../server/graph/destination-resolver.ts';
+import { clusterDestinations, scrapeDestinations } from '../../../server/graph/destination-resolver.ts';
 import { entityKey } from '../../../server/graph/mesh-entity.ts';
 import { MeshIndex } from '../../../server/graph/mesh-index.ts';
 import type { Inventory } from '../../../server/model/inventory.ts';
+import type { SidecarScrape, UpstreamHost } from '../../../server/model/sidecar-data.ts';
 import { host } from './fake-traffic-source.ts';
 import { service, workload } from './meshes.ts';
 
@@ -136,5 +137,76 @@ describe('clusterDestinations of a cluster with no host (its configured addresse
     expect(hostless('api_v2', ['backend-v1.default.svc.cluster.local'], [host('10.0.0.21', 80)])).toEqual({
       'w/shop/api-v2': 1,
     });
+  });
+});
+
+describe('clusterDestinations under a cluster’s healthy_panic_threshold (config_dump common_lb_config)', () => {
+  const withThreshold = (hosts: UpstreamHost[], threshold: number | undefined) =>
+    Object.fromEntries(
+      clusterDestinations(index, web, 'api', hosts, undefined, threshold).map((d) => [
+        entityKey(d.entity),
+        d.share,
+      ]),
+    );
+  /** Four hosts, the first `healthy` of them healthy: api-v1 ×2, api-v2, and one no workload claims. */
+  const fourHosts = (healthy: number) =>
+    ['10.0.0.11', '10.0.0.21', '10.0.0.12', '192.168.1.1'].map((address, i) =>
+      host(address, 80, { healthy: i < healthy }),
+    );
+  const healthyOnly = { 'w/shop/api-v1': 0.5, 'w/shop/api-v2': 0.5 };
+  const allHosts = { 'w/shop/api-v1': 0.5, 'w/shop/api-v2': 0.25, 'u/shop/api': 0.25 };
+
+  it('keeps to the healthy hosts at 50 % healthy under Envoy’s default 50 (unset or configured)', () => {
+    expect(withThreshold(fourHosts(2), undefined)).toEqual(healthyOnly);
+    expect(withThreshold(fourHosts(2), 50)).toEqual(healthyOnly);
+  });
+
+  it('panics over all hosts when the healthy percentage is below a higher threshold', () => {
+    expect(withThreshold(fourHosts(2), 60)).toEqual(allHosts);
+    // 100: panic unless every host is healthy.
+    expect(withThreshold(fourHosts(3), 100)).toEqual(allHosts);
+    expect(withThreshold(fourHosts(4), 100)).toEqual(allHosts);
+    // 3 of 4 healthy is 75 %, not below 75: no panic.
+    expect(withThreshold(fourHosts(3), 75)).toEqual({ 'w/shop/api-v1': 2 / 3, 'w/shop/api-v2': 1 / 3 });
+  });
+
+  it('never panics at 0, however few hosts are healthy', () => {
+    expect(withThreshold(fourHosts(2), 0)).toEqual(healthyOnly);
+    expect(withThreshold(fourHosts(1), 0)).toEqual({ 'w/shop/api-v1': 1 });
+    // No healthy host at all: Envoy answers 503 UH; the requests stay on the cluster's hosts.
+    expect(withThreshold(fourHosts(0), 0)).toEqual(allHosts);
+  });
+
+  it('counts hosts, not weights, as Envoy’s isHostSetInPanic does', () => {
+    // One heavy healthy host of three: 75 % of the weight but 33 % of the hosts, so Envoy panics.
+    const hosts = [
+      host('10.0.0.11', 80, { weight: 6 }),
+      host('10.0.0.12', 80, { healthy: false }),
+      host('10.0.0.21', 80, { healthy: false, weight: 1 }),
+    ];
+    const s = withThreshold(hosts, 50);
+    expect(s['w/shop/api-v1']).toBeCloseTo(7 / 8);
+    expect(s['w/shop/api-v2']).toBeCloseTo(1 / 8);
+  });
+
+  it('reads the threshold from the scrape, resolved once per scrape', () => {
+    const scrape = (panicThresholds?: Map<string, number>): SidecarScrape => ({
+      targetId: 'shop/web',
+      at: 0,
+      clusters: new Map(),
+      istio: [],
+      hosts: new Map([['api', fourHosts(2)]]),
+      ...(panicThresholds !== undefined && { panicThresholds }),
+      routes: [],
+      runtime: new Map(),
+      downstream: undefined,
+    });
+    const sharesOf = (s: SidecarScrape) =>
+      Object.fromEntries(scrapeDestinations(index, web, s, 'api').map((d) => [entityKey(d.entity), d.share]));
+    const strict = scrape(new Map([['api', 60]]));
+    expect(sharesOf(scrape())).toEqual(healthyOnly);
+    expect(sharesOf(scrape(new Map([['other', 60]])))).toEqual(healthyOnly);
+    expect(sharesOf(strict)).toEqual(allHosts);
+    expect(scrapeDestinations(index, web, strict, 'api')).toBe(scrapeDestinations(index, web, strict, 'api'));
   });
 });
