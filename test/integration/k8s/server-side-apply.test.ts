@@ -1,9 +1,11 @@
-// `kubectl apply --server-side -k` of the demo and envoy overlays (the README's one apply), against
-// the fake API server: every object is
+// `kubectl apply --server-side -k` of the demo, envoy and istio overlays (the README's one apply),
+// against the fake API server: every object is
 // created in one go (cluster-scoped ones included), a second apply creates nothing new, and what the
 // cluster holds afterwards is what was rendered. The fake's server-side apply is simplified (no
 // managedFields; see FakeKubeApiServer.applyPatch); schema validation is manifests.test.ts's job, so
-// kubectl's own (which needs the server's OpenAPI document, not faked) is off.
+// kubectl's own (which needs the server's OpenAPI document, not faked) is off. The istio overlay's
+// VirtualService and DestinationRule are networking.istio.io/v1, which the fake serves beside v1beta1
+// (Istio 1.22+), the version the dashboard's informers read them at.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +44,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each(['overlays/demo', 'overlays/envoy'] as const)(
+describe.each(['overlays/demo', 'overlays/envoy', 'overlays/istio'] as const)(
   'kubectl apply --server-side -k k8s/%s',
   (overlay) => {
     it('applies every object, then again without creating anything', async () => {
@@ -85,6 +87,39 @@ describe.each(['overlays/demo', 'overlays/envoy'] as const)(
     });
   },
 );
+
+it('serves the istio overlay, applied at v1, to a reader at v1beta1 (the dashboard informers)', async () => {
+  const istio = await renderKustomization('overlays/istio');
+  const applied = await kubectl(
+    'apply',
+    '--server-side',
+    '--validate=false',
+    '-k',
+    join(K8S_DIR, 'overlays/istio'),
+  );
+  expect(applied.code).toBe(0);
+  const rendered = istio.objects.filter((o) => o.apiVersion === 'networking.istio.io/v1');
+  expect(rendered.map((o) => o.kind).sort()).toEqual(['DestinationRule', 'VirtualService']);
+  const got = await kubectl(
+    'get',
+    'virtualservices.v1beta1.networking.istio.io,destinationrules.v1beta1.networking.istio.io',
+    '--all-namespaces',
+    '--output=json',
+  );
+  expect(got.code).toBe(0);
+  const items = (JSON.parse(got.stdout) as { items: Record<string, unknown>[] }).items;
+  expect(items).toHaveLength(rendered.length);
+  for (const o of rendered) {
+    const { metadata, apiVersion: _v1, ...body } = o;
+    expect(items).toContainEqual(
+      expect.objectContaining({
+        ...body,
+        apiVersion: 'networking.istio.io/v1beta1',
+        metadata: expect.objectContaining(metadata),
+      }),
+    );
+  }
+});
 
 it('answers an apply without a field manager with 422, as the API server does', async () => {
   const res = await fetch(`${server.url}/api/v1/namespaces/meshscope-demo/configmaps/x`, {

@@ -1,6 +1,7 @@
 // The verbs on a resource URL other than watch: list, create (POST) on a collection; get, update (PUT),
 // merge and strategic-merge patch, server-side apply and delete on a named object; `dryRun` answers
-// with the result without storing it. Watches are streams, served by watch-registry.ts.
+// with the result without storing it. Watches are streams, served by watch-registry.ts. Objects are
+// answered at the version of the URL (`servedAt`), whichever version stored them.
 import type http from 'node:http';
 import YAML from 'yaml';
 import { ApiError } from './api-status.ts';
@@ -9,7 +10,7 @@ import { listResponse } from './list-response.ts';
 import { mergePatch } from './merge-patch.ts';
 import type { KubeObject, ObjectStore } from './object-store.ts';
 import type { ResourceRoute } from './resource-route.ts';
-import { apiVersionOf, type ResourceType } from './resources.ts';
+import { apiVersionOf, type ResourceType, servedAt } from './resources.ts';
 
 export async function serveResource(
   store: ObjectStore,
@@ -22,13 +23,14 @@ export async function serveResource(
   const resource = type.resource;
   const method = req.method ?? 'GET';
   const dryRun = query.has('dryRun');
+  const reply = (status: number, obj: KubeObject) => sendJson(res, status, servedAt(obj, type));
   if (name === undefined) {
     if (method === 'GET') return sendJson(res, 200, listResponse(store, route, query));
     if (method === 'POST') {
       if (namespace === undefined && type.namespaced !== false)
         throw new ApiError(405, 'MethodNotAllowed', 'create needs a namespace');
       const obj = checkedBody(await readBody(req), type, namespace ?? '', undefined);
-      return sendJson(res, 201, dryRun ? obj : store.create(resource, obj));
+      return reply(201, dryRun ? obj : store.create(resource, obj));
     }
     throw new ApiError(405, 'MethodNotAllowed', `${method} on a collection`);
   }
@@ -40,15 +42,16 @@ export async function serveResource(
   };
   switch (method) {
     case 'GET':
-      return sendJson(res, 200, current());
+      return reply(200, current());
     case 'PUT': {
       const obj = checkedBody(await readBody(req), type, ns, name);
-      return sendJson(res, 200, dryRun ? obj : store.update(resource, obj, obj.metadata.resourceVersion));
+      return reply(200, dryRun ? obj : store.update(resource, obj, obj.metadata.resourceVersion));
     }
     case 'PATCH': {
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
       if (contentType === 'application/apply-patch+yaml') {
-        return applyPatch(store, res, type, ns, name, await readBody(req), query);
+        const applied = applyPatch(store, type, ns, name, await readBody(req), query);
+        return reply(applied.status, applied.object);
       }
       if (
         contentType !== 'application/merge-patch+json' &&
@@ -66,10 +69,10 @@ export async function serveResource(
       const result = dryRun
         ? patched
         : store.update(resource, patched, typeof expected === 'string' ? expected : undefined);
-      return sendJson(res, 200, result);
+      return reply(200, result);
     }
     case 'DELETE':
-      return sendJson(res, 200, dryRun ? current() : store.delete(resource, ns, name));
+      return reply(200, dryRun ? current() : store.delete(resource, ns, name));
     default:
       throw new ApiError(405, 'MethodNotAllowed', method);
   }
@@ -83,26 +86,22 @@ export async function serveResource(
  */
 function applyPatch(
   store: ObjectStore,
-  res: http.ServerResponse,
   type: ResourceType,
   namespace: string,
   name: string,
   body: Buffer,
   query: URLSearchParams,
-): void {
+): { status: 200 | 201; object: KubeObject } {
   if (!query.get('fieldManager')) {
     throw new ApiError(422, 'Invalid', 'fieldManager: Required value: is required for apply patch');
   }
   const applied = checkedBody(body, type, namespace, name);
   const dryRun = query.has('dryRun');
   const before = store.get(type.resource, namespace, name);
-  if (!before) {
-    sendJson(res, 201, dryRun ? applied : store.create(type.resource, applied));
-    return;
-  }
+  if (!before) return { status: 201, object: dryRun ? applied : store.create(type.resource, applied) };
   const merged = mergePatch(before, applied) as KubeObject;
   merged.metadata = { ...merged.metadata, resourceVersion: before.metadata.resourceVersion };
-  sendJson(res, 200, dryRun ? merged : store.update(type.resource, merged));
+  return { status: 200, object: dryRun ? merged : store.update(type.resource, merged) };
 }
 
 /** The parsed body of a create or update, checked against the URL (kind, namespace, name). */

@@ -17,6 +17,15 @@ export interface ResourceType {
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
+// Istio's CRDs, served like any custom resource under /apis/<group>/<version> (the weights API's Istio
+// strategy reads and patches them). Istio 1.22+ serves networking.istio.io at v1 and v1beta1 from one
+// storage, so an object written at one version reads back at the other: the store is keyed by the
+// plural alone, and every answer carries the apiVersion of the URL it was asked at (`servedAt`). The
+// dashboard's informers use v1beta1; the k8s/ istio overlay is written at v1, listed first as the
+// CRDs' preferred version.
+const ISTIO_NETWORKING = 'networking.istio.io';
+const ISTIO_NETWORKING_VERSIONS = ['v1', 'v1beta1'];
+
 /**
  * The ones discovery needs (pods, their owners, Services…), and what `kubectl apply` of the k8s/
  * manifests creates (namespaces, ServiceAccounts, ClusterRoles and their bindings).
@@ -28,22 +37,22 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', resource: 'events', kind: 'Event', shortNames: ['ev'] },
   { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', shortNames: ['deploy'] },
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', shortNames: ['rs'] },
-  // Istio's CRDs, served like any custom resource under /apis/<group>/<version> (the weights API's
-  // Istio strategy reads and patches them).
-  {
-    group: 'networking.istio.io',
-    version: 'v1beta1',
-    resource: 'virtualservices',
-    kind: 'VirtualService',
-    shortNames: ['vs'],
-  },
-  {
-    group: 'networking.istio.io',
-    version: 'v1beta1',
-    resource: 'destinationrules',
-    kind: 'DestinationRule',
-    shortNames: ['dr'],
-  },
+  ...ISTIO_NETWORKING_VERSIONS.flatMap((version): ResourceType[] => [
+    {
+      group: ISTIO_NETWORKING,
+      version,
+      resource: 'virtualservices',
+      kind: 'VirtualService',
+      shortNames: ['vs'],
+    },
+    {
+      group: ISTIO_NETWORKING,
+      version,
+      resource: 'destinationrules',
+      kind: 'DestinationRule',
+      shortNames: ['dr'],
+    },
+  ]),
   {
     group: 'discovery.k8s.io',
     version: 'v1',
@@ -82,7 +91,15 @@ export function apiVersionOf(t: ResourceType): string {
   return t.group === '' ? t.version : `${t.group}/${t.version}`;
 }
 
-/** The resource type of a kind (`Pod`) or a plural (`pods`), optionally within an apiVersion. */
+/** A stored object as answered at `type`'s version (the same object whatever version wrote it). */
+export function servedAt<T extends { apiVersion?: string }>(obj: T, type: ResourceType): T {
+  return { ...obj, apiVersion: apiVersionOf(type) };
+}
+
+/**
+ * The resource type of a kind (`Pod`) or a plural (`pods`), optionally within an apiVersion; without
+ * one, the first declared (for a resource served at several versions, the preferred one).
+ */
 export function resourceTypeOf(kindOrResource: string, apiVersion?: string): ResourceType | undefined {
   return RESOURCE_TYPES.find(
     (t) =>
@@ -104,15 +121,19 @@ function groupNames(): string[] {
   return [...new Set(RESOURCE_TYPES.map((t) => t.group).filter((g) => g !== ''))];
 }
 
-/** `/apis`: the named groups, each with its one version. */
+/**
+ * `/apis`: the named groups, each with the versions it is served at; the first declared is the
+ * preferred one (the API server lists a group's versions by priority, preferred first).
+ */
 export function apiGroupList() {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
     groups: groupNames().map((name) => {
-      const version = RESOURCE_TYPES.find((t) => t.group === name)?.version ?? 'v1';
-      const gv = { groupVersion: `${name}/${version}`, version };
-      return { name, versions: [gv], preferredVersion: gv };
+      const versions = [...new Set(RESOURCE_TYPES.filter((t) => t.group === name).map((t) => t.version))].map(
+        (version) => ({ groupVersion: `${name}/${version}`, version }),
+      );
+      return { name, versions, preferredVersion: versions[0] };
     }),
   };
 }

@@ -6,7 +6,7 @@ import { reasonOf, statusBody } from './api-status.ts';
 import { sendJson } from './http-io.ts';
 import type { ObjectStore } from './object-store.ts';
 import { parseSelector, type ResourceRoute } from './resource-route.ts';
-import { apiVersionOf, resourceTypeOf } from './resources.ts';
+import { apiVersionOf } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -73,6 +73,7 @@ export class WatchRegistry {
     }
     const stream = new WatchStream(
       res,
+      route.type,
       filter,
       query.get('allowWatchBookmarks') === 'true',
       Number(query.get('timeoutSeconds') ?? 0),
@@ -84,7 +85,7 @@ export class WatchRegistry {
     }
     if (replay === undefined) {
       for (const o of this.store.list(resource, route.namespace))
-        if (stream.matches(o)) stream.send('ADDED', o);
+        if (stream.matches(o)) stream.sendObject('ADDED', o);
     } else {
       for (const change of replay) stream.deliver(change);
     }
@@ -109,10 +110,9 @@ export class WatchRegistry {
   bookmark(): void {
     for (const w of this.watches) {
       if (!w.allowBookmarks) continue;
-      const type = resourceTypeOf(w.filter.resource);
       w.send('BOOKMARK', {
-        kind: type?.kind,
-        apiVersion: type ? apiVersionOf(type) : undefined,
+        kind: w.type.kind,
+        apiVersion: apiVersionOf(w.type),
         metadata: { resourceVersion: this.store.resourceVersion },
       });
     }

@@ -1,8 +1,10 @@
 // One open watch: a chunked HTTP response carrying one JSON event per line,
 // `{"type":"ADDED|MODIFIED|DELETED|ERROR|BOOKMARK","object":{…}}`, as the API server streams them
-// (k8s.io/apimachinery/pkg/watch, serialized as meta/v1 WatchEvent).
+// (k8s.io/apimachinery/pkg/watch, serialized as meta/v1 WatchEvent). Objects go out at the version the
+// watch was opened at, as the API server converts them from storage.
 import type http from 'node:http';
 import type { Change, KubeObject } from './object-store.ts';
+import { type ResourceType, servedAt } from './resources.ts';
 import { type Matcher, objectFields } from './selectors.ts';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR' | 'BOOKMARK';
@@ -15,6 +17,8 @@ export interface WatchFilter {
 }
 
 export class WatchStream {
+  /** The resource and version of the watch's URL. */
+  readonly type: ResourceType;
   readonly filter: WatchFilter;
   readonly allowBookmarks: boolean;
   private readonly res: http.ServerResponse;
@@ -22,11 +26,13 @@ export class WatchStream {
 
   constructor(
     res: http.ServerResponse,
+    type: ResourceType,
     filter: WatchFilter,
     allowBookmarks: boolean,
     timeoutSeconds: number,
   ) {
     this.res = res;
+    this.type = type;
     this.filter = filter;
     this.allowBookmarks = allowBookmarks;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
@@ -44,6 +50,11 @@ export class WatchStream {
     if (this.open) this.res.write(`${JSON.stringify({ type, object })}\n`);
   }
 
+  /** Sends an event about a stored object, at this watch's version. */
+  sendObject(type: Exclude<EventType, 'ERROR' | 'BOOKMARK'>, obj: KubeObject): void {
+    this.send(type, servedAt(obj, this.type));
+  }
+
   /**
    * Sends what this watch should see of a change. Through a selector, an object that starts matching
    * is ADDED and one that stops matching is DELETED, as the API server's watch cache reports them.
@@ -53,11 +64,11 @@ export class WatchStream {
     const now = this.matches(change.object);
     const before = change.previous !== undefined && this.matches(change.previous);
     if (change.type === 'MODIFIED') {
-      if (now && before) this.send('MODIFIED', change.object);
-      else if (now) this.send('ADDED', change.object);
-      else if (before) this.send('DELETED', change.object);
+      if (now && before) this.sendObject('MODIFIED', change.object);
+      else if (now) this.sendObject('ADDED', change.object);
+      else if (before) this.sendObject('DELETED', change.object);
     } else if (now) {
-      this.send(change.type, change.object);
+      this.sendObject(change.type, change.object);
     }
   }
 
