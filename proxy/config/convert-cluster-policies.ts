@@ -1,10 +1,12 @@
-// outlier_detection, health_checks, ring_hash_lb_config and maglev_lb_config (schema output) → model,
+// outlier_detection, health_checks, ring_hash_lb_config, maglev_lb_config and
+// common_lb_config.healthy_panic_threshold (schema output) → model,
 // with Envoy's defaults (envoy.config.cluster.v3.OutlierDetection, envoy.config.core.v3.HealthCheck)
 // and the checks Envoy makes when it builds the cluster.
 
 import { type FieldPath, fail } from './config-error.ts';
 import type { Cluster, HealthCheck, OutlierDetection } from './model.ts';
 import type {
+  CommonLbConfigInput,
   HealthCheckInput,
   MaglevLbConfigInput,
   OutlierDetectionInput,
@@ -107,14 +109,22 @@ export interface ClusterPoliciesInput {
   health_checks?: HealthCheckInput[] | undefined;
   ring_hash_lb_config?: RingHashLbConfigInput | undefined;
   maglev_lb_config?: MaglevLbConfigInput | undefined;
+  common_lb_config?: CommonLbConfigInput | undefined;
 }
+
+type PolicyFields =
+  | 'outlierDetection'
+  | 'healthChecks'
+  | 'ringHash'
+  | 'maglevTableSize'
+  | 'healthyPanicThreshold';
 
 /** The model fields for a cluster's host-level policies (only those configured). */
 export function convertClusterPolicies(
   c: ClusterPoliciesInput,
   path: FieldPath,
-): Pick<Cluster, 'outlierDetection' | 'healthChecks' | 'ringHash' | 'maglevTableSize'> {
-  const out: Pick<Cluster, 'outlierDetection' | 'healthChecks' | 'ringHash' | 'maglevTableSize'> = {};
+): Pick<Cluster, PolicyFields> {
+  const out: Pick<Cluster, PolicyFields> = {};
   if (c.outlier_detection !== undefined) {
     out.outlierDetection = convertOutlierDetection(c.outlier_detection, [...path, 'outlier_detection']);
   }
@@ -149,5 +159,9 @@ export function convertClusterPolicies(
     if (!isPrime(tableSize)) fail(tp, `must be a prime number, got ${tableSize}`);
     out.maglevTableSize = tableSize;
   }
+  const panic = c.common_lb_config?.healthy_panic_threshold;
+  // Envoy reads the Percent rounded to a whole percent (PROTOBUF_PERCENT_TO_ROUNDED_INTEGER_OR_DEFAULT);
+  // `{}` is a set threshold of 0, not the default.
+  if (panic !== undefined) out.healthyPanicThreshold = Math.round(panic.value ?? 0);
   return out;
 }

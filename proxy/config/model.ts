@@ -260,6 +260,11 @@ export interface Cluster {
   ringHash?: { minimumRingSize: number; maximumRingSize: number };
   /** `maglev_lb_config.table_size` for MAGLEV (Envoy's default 65537). */
   maglevTableSize?: number;
+  /**
+   * `common_lb_config.healthy_panic_threshold` in whole percent (0 disables panic); unset means Envoy's
+   * default 50 (upstream/load-balancer.ts).
+   */
+  healthyPanicThreshold?: number;
 }
 
 export interface CircuitBreakerThresholds {

@@ -1,6 +1,7 @@
 // The host-level policies of envoy.config.cluster.v3.Cluster: `outlier_detection`
 // (envoy.config.cluster.v3.OutlierDetection, consecutive-error detection), `health_checks`
-// (envoy.config.core.v3.HealthCheck, HTTP only), `ring_hash_lb_config` and `maglev_lb_config`.
+// (envoy.config.core.v3.HealthCheck, HTTP only), `ring_hash_lb_config`, `maglev_lb_config` and
+// `common_lb_config` (its `healthy_panic_threshold` only).
 // Structure only; defaults and cross-field rules are in convert-cluster-policies.ts.
 
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import {
   nonEmptyString,
   uint32,
 } from './schema-common.ts';
+import { described } from './schema-describe.ts';
 
 /** A percentage field (UInt32Value, Envoy validates lte: 100). */
 const percent = leaf((input) => {
@@ -131,7 +133,42 @@ export const ringHashLbConfigSchema = envoyMessage(
 
 export const maglevLbConfigSchema = envoyMessage({ table_size: uint32.optional() });
 
+/** A decimal number as proto3 JSON may quote a double (no hex, no blanks). */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A type.v3.Percent's `value`: a double that Envoy validates `gte: 0, lte: 100`, a number or a quoted one. */
+const percentValue = described(
+  leaf((input) => {
+    const n = typeof input === 'string' && DECIMAL.test(input) ? Number(input) : input;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
+      throw new LeafError(`must be a percentage between 0 and 100, got ${describeValue(input)}`);
+    }
+    return n;
+  }),
+  { kind: 'scalar', text: 'number 0–100' },
+);
+
+/** envoy.type.v3.Percent. proto3 JSON omits a zero `value`, so `{}` is 0 %. */
+export const percentSchema = envoyMessage({ value: percentValue.optional() });
+
+/** envoy.config.cluster.v3.Cluster.CommonLbConfig: the panic threshold the load balancers already follow. */
+export const commonLbConfigSchema = envoyMessage(
+  { healthy_panic_threshold: percentSchema.optional() },
+  {
+    notYet: [
+      'zone_aware_lb_config',
+      'locality_weighted_lb_config',
+      'update_merge_window',
+      'ignore_new_hosts_until_first_hc',
+      'close_connections_on_host_set_change',
+      'consistent_hashing_lb_config',
+      'override_host_status',
+    ],
+  },
+);
+
 export type OutlierDetectionInput = z.output<typeof outlierDetectionSchema>;
 export type HealthCheckInput = z.output<typeof healthCheckSchema>;
 export type RingHashLbConfigInput = z.output<typeof ringHashLbConfigSchema>;
 export type MaglevLbConfigInput = z.output<typeof maglevLbConfigSchema>;
+export type CommonLbConfigInput = z.output<typeof commonLbConfigSchema>;

@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import {
+  commonLbConfigSchema,
   healthCheckSchema,
   maglevLbConfigSchema,
   outlierDetectionSchema,
@@ -79,6 +80,7 @@ export const clusterSchema = envoyMessage(
     health_checks: z.array(healthCheckSchema).optional(),
     ring_hash_lb_config: ringHashLbConfigSchema.optional(),
     maglev_lb_config: maglevLbConfigSchema.optional(),
+    common_lb_config: commonLbConfigSchema.optional(),
   },
   {
     notYet: [
@@ -106,7 +108,6 @@ export const clusterSchema = envoyMessage(
       'original_dst_lb_config',
       'least_request_lb_config',
       'round_robin_lb_config',
-      'common_lb_config',
       'metadata',
       'protocol_selection',
       'upstream_connection_options',

@@ -78,6 +78,9 @@ export class UpstreamCluster {
     this.lb = createLoadBalancer<Host>(config.lbPolicy, {
       random,
       panicCounter: this.stats.lb_healthy_panic,
+      ...(config.healthyPanicThreshold !== undefined
+        ? { healthyPanicThreshold: config.healthyPanicThreshold }
+        : {}),
       ...(config.ringHash ?? {}),
       ...(config.maglevTableSize !== undefined ? { tableSize: config.maglevTableSize } : {}),
     });

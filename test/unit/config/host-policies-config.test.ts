@@ -1,5 +1,5 @@
-// Host-level policies: outlier_detection, health_checks, ring_hash_lb_config, maglev_lb_config and the
-// route's hash_policy — Envoy's defaults, and clear errors at the field's path.
+// Host-level policies: outlier_detection, health_checks, ring_hash_lb_config, maglev_lb_config,
+// common_lb_config.healthy_panic_threshold and the route's hash_policy — Envoy's defaults, and clear errors at the field's path.
 
 import { describe, expect, it } from 'vitest';
 import { type Doc, load, loadError, minimalDoc } from './bootstrap-fixture.ts';
@@ -151,6 +151,41 @@ describe('hash load balancers', () => {
       withCluster((c) => (c.ring_hash_lb_config = { hash_function: 'MURMUR_HASH_2' })),
     );
     expect(murmur.message).toContain('not supported by meshscope-proxy yet');
+  });
+});
+
+describe('common_lb_config.healthy_panic_threshold', () => {
+  const threshold = (value: unknown) =>
+    withCluster((c) => (c.common_lb_config = { healthy_panic_threshold: value }));
+  const path = 'static_resources.clusters[0].common_lb_config';
+
+  it('reads a Percent, rounded to a whole percent as Envoy does; {} is 0 and unset is left to the default', () => {
+    expect(load(threshold({ value: 60 })).clusters[0]!.healthyPanicThreshold).toBe(60);
+    expect(load(threshold({ value: '12.5' })).clusters[0]!.healthyPanicThreshold).toBe(13);
+    expect(load(threshold({})).clusters[0]!.healthyPanicThreshold).toBe(0);
+    expect(load(withCluster((c) => (c.common_lb_config = {}))).clusters[0]!).not.toHaveProperty(
+      'healthyPanicThreshold',
+    );
+    expect(load(minimalDoc()).clusters[0]!).not.toHaveProperty('healthyPanicThreshold');
+    // camelCase, as Istio tooling writes it.
+    const camel = withCluster((c) => (c.commonLbConfig = { healthyPanicThreshold: { value: 30 } }));
+    expect(load(camel).clusters[0]!.healthyPanicThreshold).toBe(30);
+  });
+
+  it('refuses a value outside 0..100 at its path', () => {
+    for (const value of [101, -1, 'half']) {
+      const err = loadError(threshold({ value }));
+      expect(err.path).toBe(`${path}.healthy_panic_threshold.value`);
+      expect(err.message).toContain('between 0 and 100');
+    }
+  });
+
+  it('still refuses the CommonLbConfig fields it does not implement, saying so', () => {
+    const err = loadError(
+      withCluster((c) => (c.common_lb_config = { zone_aware_lb_config: { min_cluster_size: 6 } })),
+    );
+    expect(err.path).toBe(`${path}.zone_aware_lb_config`);
+    expect(err.message).toContain('not supported by meshscope-proxy yet');
   });
 });
 

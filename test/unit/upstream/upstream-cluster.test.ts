@@ -79,6 +79,43 @@ describe('STATIC', () => {
   });
 });
 
+describe('healthyPanicThreshold', () => {
+  // 1 of 2 hosts healthy (50 %): below a threshold of 60, not below the default 50 nor 0.
+  function halfHealthy(lbPolicy: 'ROUND_ROBIN' | 'RING_HASH' | 'MAGLEV', threshold?: number) {
+    const c = make({
+      name: `${lbPolicy}_${threshold ?? 'default'}`,
+      lbPolicy,
+      endpoints: [
+        { address: '10.0.0.1', port: 80, weight: 1 },
+        { address: '10.0.0.2', port: 80, weight: 1 },
+      ],
+      ...(threshold !== undefined ? { healthyPanicThreshold: threshold } : {}),
+      ...(lbPolicy === 'MAGLEV' ? { maglevTableSize: 251 } : {}),
+    });
+    c.hosts[1]!.failedOutlierCheck = true;
+    c.healthChanged();
+    return c;
+  }
+
+  /** Request hashes spread over the 64-bit space (golden-ratio steps), for the hash balancers. */
+  const spread = (i: number) => BigInt.asUintN(64, BigInt(i + 1) * 0x9e3779b97f4a7c15n);
+
+  it('reaches every load balancer policy, ring hash and maglev included', () => {
+    for (const policy of ['ROUND_ROBIN', 'RING_HASH', 'MAGLEV'] as const) {
+      for (const threshold of [undefined, 0]) {
+        const c = halfHealthy(policy, threshold);
+        const picks = Array.from({ length: 16 }, (_, i) => c.chooseHost(spread(i))?.address);
+        expect(new Set(picks), `${policy} ${threshold}`).toEqual(new Set(['10.0.0.1']));
+        expect(stat(store, `cluster.${c.name}.lb_healthy_panic`)).toBe(0);
+      }
+      const panicky = halfHealthy(policy, 60);
+      const picks = Array.from({ length: 64 }, (_, i) => panicky.chooseHost(spread(i))?.address);
+      expect(new Set(picks), policy).toEqual(new Set(['10.0.0.1', '10.0.0.2']));
+      expect(stat(store, `cluster.${panicky.name}.lb_healthy_panic`)).toBe(64);
+    }
+  });
+});
+
 describe('STRICT_DNS', () => {
   const config = {
     name: 'backend',
