@@ -3,8 +3,6 @@
 // goes to the healthy host; at 100 it panics (50 < 100), picks among both hosts and counts
 // `lb_healthy_panic`; unset it is Envoy's 50, and 50 % is not below 50, so no panic. /config_dump
 // shows the field as written, and the dashboard's reader gets the same thresholds from it.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panicThresholdsFromConfigDump } from '../../../server/sources/envoy/config-dump-panic-thresholds.ts';
 import {
@@ -14,6 +12,7 @@ import {
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
+import { type HcFailingHost, startHcFailingHost } from './hc-failing-host.ts';
 import { bootstrap, eventually, getMany, stat, staticCluster } from './policy-rig.ts';
 
 const HC_PATH = '/status/200';
@@ -29,24 +28,16 @@ const HEALTH_CHECK = {
 const REQUESTS = 20;
 
 let healthy: BackendProcess;
-/** Serves requests as `x-backend: sick` but fails every health check with 503 (failed at once). */
-let sick: http.Server;
-let sickPort = 0;
+let sick: HcFailingHost;
 let proxy: ProxyProcess;
 
 function cluster(name: string, extra: Record<string, unknown> = {}) {
-  return staticCluster(name, [healthy.port, sickPort], { health_checks: [HEALTH_CHECK], ...extra });
+  return staticCluster(name, [healthy.port, sick.port], { health_checks: [HEALTH_CHECK], ...extra });
 }
 
 beforeAll(async () => {
   healthy = await startBackend({ name: 'healthy' });
-  sick = http.createServer((req, res) => {
-    const status = req.url === HC_PATH ? 503 : 200;
-    res.writeHead(status, { 'x-backend': 'sick', 'content-length': '0' });
-    res.end();
-  });
-  await new Promise<void>((r) => sick.listen(0, '127.0.0.1', r));
-  sickPort = (sick.address() as AddressInfo).port;
+  sick = await startHcFailingHost('sick', HC_PATH);
   proxy = await startProxy(
     bootstrap(
       ['never', 'always', 'default'].map((name) => ({
