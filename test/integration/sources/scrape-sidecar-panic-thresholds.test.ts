@@ -1,6 +1,7 @@
 // scrapeSidecar reads each cluster's healthy_panic_threshold from /config_dump, and keeps the previous
-// scrape's when /config_dump fails, as it keeps the other config_dump facts. The bundled proxy does not
-// accept `common_lb_config` yet, so a small admin server stands in for an Envoy that sets it.
+// scrape's when /config_dump fails, as it keeps the other config_dump facts. A small admin server stands
+// in for an Envoy that sets it, so /config_dump can fail on demand (the real proxy's config_dump is read
+// in test/integration/policies/healthy-panic-threshold.test.ts).
 import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
