@@ -94,7 +94,7 @@ describe('circuit breaking (UO) through the alerts', () => {
       30_000,
       () => dash.output(),
     );
-    expect(entry.labels).toMatchObject({ cluster: 'slow', severity: 'critical' });
+    expect(entry.labels).toMatchObject({ cluster: 'slow', severity: 'warning' });
     expect(entry.annotations.description).toMatch(/default\.(rq_pending_open|cx_open|rq_open)/);
   }, 45_000);
 
