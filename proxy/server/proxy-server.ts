@@ -102,6 +102,7 @@ export class ProxyServer implements ProxyCore {
     this.clusterManager = new ClusterManager({
       stats: this.stats,
       resolver: createResolver(opts.hostsFile ? { hostsFile: opts.hostsFile } : {}),
+      runtime: this.runtime,
       log: (level: string, msg: string) => log(level === 'warn' ? 'warning' : 'info', 'upstream', msg),
     });
     this.registry = new ClusterRegistry(this.clusterManager, this.stats);

@@ -7,6 +7,7 @@
 // closed and its stats dropped. `ready()` is Envoy's cluster warming at start-up: listeners wait for
 // the initial resolutions, bounded so that a dead DNS name cannot hold the proxy forever.
 import type { Cluster } from '../config/model.ts';
+import type { IntegerRuntime } from '../router/cluster-choice.ts';
 import type { StatsStore } from '../stats/store.ts';
 import { clusterConfigEqual } from './cluster-config-equal.ts';
 import { ClusterManagerStats, removeClusterStats } from './cluster-stats.ts';
@@ -22,6 +23,8 @@ export interface ClusterManagerOptions {
   log?: UpstreamLog;
   /** Uniform in [0, 1), for load balancers and DNS jitter. */
   random?: () => number;
+  /** The proxy's runtime, read by the load balancers (`upstream.healthy_panic_threshold`). */
+  runtime?: IntegerRuntime;
   /** Longest wait for one DNS resolution; default 5000 ms. */
   dnsTimeoutMs?: number;
   /** Default bound of `ready()`; 10 000 ms. */
@@ -130,6 +133,7 @@ export class ClusterManager {
       resolver: this.resolver,
       log: this.log,
       ...(o.random ? { random: o.random } : {}),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
       ...(o.dnsTimeoutMs !== undefined ? { dnsTimeoutMs: o.dnsTimeoutMs } : {}),
     });
     c.start();

@@ -4,6 +4,7 @@
 // brings the 64-bit hash its route's `hash_policy` computed; without one (no policy, or the header or
 // cookie absent) Envoy uses a random 64-bit value, so such requests spread like RANDOM.
 import type { LbHost, LoadBalancer, LoadBalancerOptions } from './load-balancer.ts';
+import { isHostSetInPanic, panicThresholdReader } from './panic-threshold.ts';
 
 /** A host as the hash balancers read it: `Host` satisfies it. */
 export interface HashLbHost extends LbHost {
@@ -14,7 +15,7 @@ export interface HashLbHost extends LbHost {
 export abstract class HashLoadBalancerBase<H extends HashLbHost> implements LoadBalancer<H> {
   protected hosts: readonly H[] = [];
   private readonly random: () => number;
-  private readonly panicThreshold: number;
+  private readonly panicThreshold: () => number;
   private readonly panicCounter: { inc(): void } | undefined;
   /** Health of each host when the structure was last built; 2 = never built. */
   private builtHealth = new Uint8Array(0);
@@ -25,7 +26,7 @@ export abstract class HashLoadBalancerBase<H extends HashLbHost> implements Load
 
   constructor(opts: LoadBalancerOptions) {
     this.random = opts.random ?? Math.random;
-    this.panicThreshold = Math.min(100, Math.max(0, opts.healthyPanicThreshold ?? 50));
+    this.panicThreshold = panicThresholdReader(opts.healthyPanicThreshold, opts.runtime);
     this.panicCounter = opts.panicCounter;
   }
 
@@ -45,7 +46,8 @@ export abstract class HashLoadBalancerBase<H extends HashLbHost> implements Load
       healthy += ok;
       if (this.builtHealth[i] !== ok) healthChanged = true;
     }
-    const panic = n === 0 ? this.panicThreshold > 0 : healthy * 100 < this.panicThreshold * n;
+    // Per pick like the health flags: a runtime override flips panic, and so rebuilds, at once.
+    const panic = isHostSetInPanic(healthy, n, this.panicThreshold());
     if (panic) this.panicCounter?.inc();
     if (this.dirty || panic !== this.builtPanic || (!panic && healthChanged)) {
       this.eligible = panic ? [...hosts] : hosts.filter((h) => h.healthy);

@@ -5,10 +5,13 @@
 // Health and panic follow Envoy's `LoadBalancerBase`: only healthy hosts are chosen, unless fewer than
 // `healthy_panic_threshold` percent (default 50) are healthy, in which case Envoy "panics" and picks
 // among all hosts, counting `lb_healthy_panic`. An empty host set is 0 % healthy, so Envoy counts a
-// panic for it too (and finds no host).
+// panic for it too (and finds no host). The runtime key `upstream.healthy_panic_threshold`, when set,
+// overrides the configured threshold (panic-threshold.ts).
 import type { LbPolicy } from '../config/model.ts';
+import type { IntegerRuntime } from '../router/cluster-choice.ts';
 import type { HashLbHost } from './hash-load-balancer-base.ts';
 import { MaglevLoadBalancer } from './maglev-load-balancer.ts';
+import { isHostSetInPanic, panicThresholdReader } from './panic-threshold.ts';
 import { RingHashLoadBalancer } from './ring-hash-load-balancer.ts';
 
 /** What a load balancer reads from a host; `Host` satisfies it. */
@@ -23,6 +26,8 @@ export interface LoadBalancerOptions {
   random?: () => number;
   /** `common_lb_config.healthy_panic_threshold` in percent; Envoy's default 50; 0 disables panic. */
   healthyPanicThreshold?: number;
+  /** Read on every pick for `upstream.healthy_panic_threshold`, which overrides `healthyPanicThreshold`. */
+  runtime?: IntegerRuntime;
   /** Incremented on every pick made in panic mode (`cluster.<name>.lb_healthy_panic`). */
   panicCounter?: { inc(): void };
   /** `least_request_lb_config.active_request_bias`; Envoy's default 1.0. */
@@ -46,12 +51,12 @@ abstract class BaseLoadBalancer<H extends LbHost> implements LoadBalancer<H> {
   /** All weights equal: Envoy then uses its unweighted algorithms. */
   protected uniformWeights = true;
   protected readonly random: () => number;
-  private readonly panicThreshold: number;
+  private readonly panicThreshold: () => number;
   private readonly panicCounter: { inc(): void } | undefined;
 
   constructor(opts: LoadBalancerOptions) {
     this.random = opts.random ?? Math.random;
-    this.panicThreshold = Math.min(100, Math.max(0, opts.healthyPanicThreshold ?? 50));
+    this.panicThreshold = panicThresholdReader(opts.healthyPanicThreshold, opts.runtime);
     this.panicCounter = opts.panicCounter;
   }
 
@@ -66,8 +71,7 @@ abstract class BaseLoadBalancer<H extends LbHost> implements LoadBalancer<H> {
     const n = hosts.length;
     let healthy = 0;
     for (let i = 0; i < n; i++) if (hosts[i]!.healthy) healthy++;
-    // isHostSetInPanic: healthy_percent < threshold, with an empty set counting as 0 % healthy.
-    const panic = n === 0 ? this.panicThreshold > 0 : healthy * 100 < this.panicThreshold * n;
+    const panic = isHostSetInPanic(healthy, n, this.panicThreshold());
     if (panic) {
       this.panicCounter?.inc();
       return n === 0 ? undefined : this.pick(true, n);

@@ -16,6 +16,7 @@
 // as `failed_active_hc` until their first check passes (Envoy's updateDynamicHostList); static hosts
 // start healthy. Both only set flags on the hosts: the load balancer skips unhealthy hosts.
 import type { Cluster } from '../config/model.ts';
+import type { IntegerRuntime } from '../router/cluster-choice.ts';
 import type { StatsStore } from '../stats/store.ts';
 import { ClusterStats } from './cluster-stats.ts';
 import { DnsRefresher } from './dns-refresher.ts';
@@ -34,6 +35,8 @@ export interface UpstreamClusterOptions {
   log?: UpstreamLog;
   /** Uniform in [0, 1); for the load balancer and DNS jitter. */
   random?: () => number;
+  /** The proxy's runtime: `upstream.healthy_panic_threshold` overrides the cluster's threshold. */
+  runtime?: IntegerRuntime;
   /** Longest wait for one DNS resolution before it counts as failed; default 5000 ms. */
   dnsTimeoutMs?: number;
   /**
@@ -81,6 +84,7 @@ export class UpstreamCluster {
       ...(config.healthyPanicThreshold !== undefined
         ? { healthyPanicThreshold: config.healthyPanicThreshold }
         : {}),
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
       ...(config.ringHash ?? {}),
       ...(config.maglevTableSize !== undefined ? { tableSize: config.maglevTableSize } : {}),
     });

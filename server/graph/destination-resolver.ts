@@ -11,7 +11,11 @@
 // cluster), so each destination gets the share of the hosts' load-balancing weights it holds: what
 // ROUND_ROBIN / LEAST_REQUEST / RANDOM converge to. Envoy's per-host `rq_total` in /clusters would
 // give exact shares; it is not in the scrape model yet. Which hosts share follows Envoy's panic rule
-// with the cluster's own `healthy_panic_threshold` from its config_dump (`panicThresholds`).
+// with the cluster's own `healthy_panic_threshold` from its config_dump (`panicThresholds`), unless the
+// sidecar's runtime sets `upstream.healthy_panic_threshold`, which Envoy puts over every cluster's.
+import type { IntegerRuntime } from '../../proxy/router/cluster-choice.ts';
+import { parseRuntimeInteger } from '../../proxy/runtime/runtime-values.ts';
+import { DEFAULT_PANIC_THRESHOLD, effectivePanicThreshold } from '../../proxy/upstream/panic-threshold.ts';
 import type { ServiceInfo, WorkloadInfo } from '../model/inventory.ts';
 import type { SidecarScrape, UpstreamHost } from '../model/sidecar-data.ts';
 import type { Destination, MeshEntity } from './mesh-entity.ts';
@@ -21,16 +25,14 @@ import { isLoopback, type MeshIndex } from './mesh-index.ts';
 /** Istio's cluster names: `outbound|<port>|<subset>|<fqdn>` (and `inbound|…` for the local app). */
 const ISTIO_CLUSTER = /^(outbound|inbound)\|(\d*)\|([^|]*)\|(.*)$/;
 
-/** Envoy's `healthy_panic_threshold` (percent) for a cluster whose `common_lb_config` does not set it. */
-const DEFAULT_PANIC_THRESHOLD = 50;
-
 /** Destinations per scrape and cluster, per inventory index (see scrapeDestinations). */
 const resolved = new WeakMap<MeshIndex, WeakMap<SidecarScrape, Map<string, readonly Destination[]>>>();
 
 /**
- * The destinations of a cluster as one scrape of the caller's sidecar describes it (its hosts, or its
- * configured addresses), resolved once: every graph type, window and filter built until the next scrape
- * or the next inventory reads the same answer. The result is shared: read it, never change it.
+ * The destinations of a cluster as one scrape of the caller's sidecar describes it (its hosts, its
+ * configured addresses, its panic thresholds and runtime), resolved once: every graph type, window and
+ * filter built until the next scrape or the next inventory reads the same answer. The result is shared:
+ * read it, never change it.
  */
 export function scrapeDestinations(
   index: MeshIndex,
@@ -57,7 +59,7 @@ export function scrapeDestinations(
       cluster,
       hosts,
       scrape.configuredAddresses?.get(cluster),
-      scrape.panicThresholds?.get(cluster),
+      effectivePanicThreshold(scrape.panicThresholds?.get(cluster), runtimeIntegers(scrape.runtime)),
     );
     byCluster.set(cluster, list);
   }
@@ -70,7 +72,10 @@ export function clusterDestinations(
   cluster: string,
   hosts: readonly UpstreamHost[] | undefined,
   configured?: readonly string[],
-  /** The cluster's `healthy_panic_threshold` in percent; Envoy's 50 when unset; 0 never panics. */
+  /**
+   * The threshold in force, in percent: the runtime's `upstream.healthy_panic_threshold`, else the
+   * cluster's `healthy_panic_threshold`, else Envoy's 50; 0 never panics.
+   */
   panicThreshold = DEFAULT_PANIC_THRESHOLD,
 ): Destination[] {
   const istio = ISTIO_CLUSTER.exec(cluster);
@@ -185,6 +190,16 @@ function unknownEntity(caller: WorkloadInfo, cluster: string): MeshEntity {
   // Cluster names are local to a sidecar's configuration; within a namespace they usually mean the
   // same destination, so unknown destinations are kept per caller namespace.
   return { kind: 'unknown', namespace: caller.namespace, name: cluster };
+}
+
+/** A scrape's `/runtime` values read as Envoy's `getInteger` reads them. */
+function runtimeIntegers(values: ReadonlyMap<string, string>): IntegerRuntime {
+  return {
+    getInteger(key, fallback) {
+      const raw = values.get(key);
+      return (raw === undefined ? undefined : parseRuntimeInteger(raw)) ?? fallback;
+    },
+  };
 }
 
 function hostWeight(h: UpstreamHost): number {

@@ -2,7 +2,9 @@
 // (1 of 2 healthy = 50 %). With the threshold at 0 (`{}`) the cluster never panics and every request
 // goes to the healthy host; at 100 it panics (50 < 100), picks among both hosts and counts
 // `lb_healthy_panic`; unset it is Envoy's 50, and 50 % is not below 50, so no panic. /config_dump
-// shows the field as written, and the dashboard's reader gets the same thresholds from it.
+// shows the field as written, and the dashboard's reader gets the same thresholds from it. The runtime
+// key `upstream.healthy_panic_threshold` (POST /runtime_modify) overrides every cluster's threshold until
+// it is removed, with no config reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panicThresholdsFromConfigDump } from '../../../server/sources/envoy/config-dump-panic-thresholds.ts';
 import {
@@ -38,8 +40,8 @@ function cluster(name: string, extra: Record<string, unknown> = {}) {
 beforeAll(async () => {
   healthy = await startBackend({ name: 'healthy' });
   sick = await startHcFailingHost('sick', HC_PATH);
-  proxy = await startProxy(
-    bootstrap(
+  proxy = await startProxy({
+    ...bootstrap(
       ['never', 'always', 'default'].map((name) => ({
         match: { prefix: `/${name}` },
         route: { cluster: name },
@@ -50,7 +52,9 @@ beforeAll(async () => {
         cluster('default'),
       ],
     ),
-  );
+    // The layer POST /runtime_modify writes.
+    layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] },
+  });
   for (const name of ['never', 'always', 'default']) {
     await eventually(`${name}: the sick host failed its health check`, async () => {
       return (await stat(proxy, `cluster.${name}.membership_healthy`)) === 1;
@@ -90,6 +94,28 @@ describe('healthy_panic_threshold', () => {
     const answers = await getMany(proxy.listenerPort, '/default', REQUESTS);
     expect(countBy(answers.map((a) => a.backend))).toEqual({ healthy: REQUESTS });
     expect(await stat(proxy, 'cluster.default.lb_healthy_panic')).toBe(0);
+  });
+
+  it('gives way to the runtime key upstream.healthy_panic_threshold while it is set', async () => {
+    const modify = await proxy.admin('/runtime_modify?upstream.healthy_panic_threshold=100', 'POST');
+    expect(modify.status).toBe(200);
+    try {
+      // Both the cluster configured at 0 and the one left at 50 now panic at 1 of 2 healthy.
+      for (const name of ['never', 'default']) {
+        const before = await stat(proxy, `cluster.${name}.lb_healthy_panic`);
+        const answers = await getMany(proxy.listenerPort, `/${name}`, REQUESTS);
+        expect(countBy(answers.map((a) => a.backend)), name).toEqual({
+          healthy: REQUESTS / 2,
+          sick: REQUESTS / 2,
+        });
+        expect(await stat(proxy, `cluster.${name}.lb_healthy_panic`)).toBe((before ?? 0) + REQUESTS);
+      }
+    } finally {
+      // An empty value removes the key: the configured thresholds are back.
+      await proxy.admin('/runtime_modify?upstream.healthy_panic_threshold=', 'POST');
+    }
+    const answers = await getMany(proxy.listenerPort, '/never', REQUESTS);
+    expect(countBy(answers.map((a) => a.backend))).toEqual({ healthy: REQUESTS });
   });
 
   it('is in /config_dump as Envoy prints it, and the dashboard reads the thresholds from there', async () => {

@@ -209,4 +209,40 @@ describe('clusterDestinations under a cluster’s healthy_panic_threshold (confi
     expect(sharesOf(strict)).toEqual(allHosts);
     expect(scrapeDestinations(index, web, strict, 'api')).toBe(scrapeDestinations(index, web, strict, 'api'));
   });
+
+  it('takes the runtime’s upstream.healthy_panic_threshold over every cluster’s, per scrape', () => {
+    const scrape = (
+      runtime: Record<string, string>,
+      panicThresholds?: Map<string, number>,
+    ): SidecarScrape => ({
+      targetId: 'shop/web',
+      at: 0,
+      clusters: new Map(),
+      istio: [],
+      hosts: new Map([['api', fourHosts(2)]]),
+      ...(panicThresholds !== undefined && { panicThresholds }),
+      routes: [],
+      runtime: new Map(Object.entries(runtime)),
+      downstream: undefined,
+    });
+    const sharesOf = (s: SidecarScrape) =>
+      Object.fromEntries(scrapeDestinations(index, web, s, 'api').map((d) => [entityKey(d.entity), d.share]));
+    const key = 'upstream.healthy_panic_threshold';
+    // Over Envoy's default 50 and over a configured 0 alike.
+    expect(sharesOf(scrape({ [key]: '60' }))).toEqual(allHosts);
+    expect(sharesOf(scrape({ [key]: '100' }, new Map([['api', 0]])))).toEqual(allHosts);
+    // Down as well as up: 0 keeps a cluster configured at 60 off its failing hosts.
+    expect(sharesOf(scrape({ [key]: '0' }, new Map([['api', 60]])))).toEqual(healthyOnly);
+    // Envoy caps the runtime value at 100 and floors a fraction.
+    expect(sharesOf(scrape({ [key]: '400' }))).toEqual(allHosts);
+    expect(sharesOf(scrape({ [key]: '50.9' }, new Map([['api', 60]])))).toEqual(healthyOnly);
+    // A value with no integer reading leaves the configured threshold in force.
+    expect(sharesOf(scrape({ [key]: 'high' }, new Map([['api', 60]])))).toEqual(allHosts);
+    expect(sharesOf(scrape({ [key]: '-1' }))).toEqual(healthyOnly);
+    // Each scrape resolves with its own runtime: the next one, the override removed, is read afresh.
+    const overridden = scrape({ [key]: '100' });
+    expect(sharesOf(overridden)).toEqual(allHosts);
+    expect(sharesOf(scrape({}))).toEqual(healthyOnly);
+    expect(sharesOf(overridden)).toEqual(allHosts);
+  });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LayeredRuntime } from '../../../proxy/runtime/layered-runtime.ts';
 import { StatsStore } from '../../../proxy/stats/store.ts';
 import { UpstreamCluster, type UpstreamClusterOptions } from '../../../proxy/upstream/upstream-cluster.ts';
 import { clusterConfig, FakeResolver } from './fake-resolver.ts';
@@ -244,5 +245,32 @@ describe('LOGICAL_DNS', () => {
     expect(addresses(c)).toEqual(['93.184.0.1:443']);
     expect(stat(store, 'cluster.google.update_failure')).toBe(2);
     expect(stat(store, 'cluster.google.update_attempt')).toBe(3);
+  });
+});
+
+describe('healthyPanicThreshold under the runtime key upstream.healthy_panic_threshold', () => {
+  it("overrides the cluster's configured threshold for as long as it is set", () => {
+    const runtime = new LayeredRuntime([{ kind: 'admin', name: 'admin' }], { serviceCluster: 'test' });
+    const c = make(
+      {
+        name: 'overridden',
+        endpoints: [
+          { address: '10.0.0.1', port: 80, weight: 1 },
+          { address: '10.0.0.2', port: 80, weight: 1 },
+        ],
+        healthyPanicThreshold: 0,
+      },
+      { runtime },
+    );
+    c.hosts[1]!.failedOutlierCheck = true;
+    c.healthChanged();
+    const picks = () => new Set(Array.from({ length: 8 }, () => c.chooseHost()?.address));
+    expect(picks()).toEqual(new Set(['10.0.0.1']));
+    runtime.modify({ 'upstream.healthy_panic_threshold': '100' });
+    expect(picks()).toEqual(new Set(['10.0.0.1', '10.0.0.2']));
+    expect(stat(store, 'cluster.overridden.lb_healthy_panic')).toBe(8);
+    runtime.modify({ 'upstream.healthy_panic_threshold': '' });
+    expect(picks()).toEqual(new Set(['10.0.0.1']));
+    runtime.close();
   });
 });
