@@ -138,7 +138,7 @@ export class Dashboard implements DashboardCore {
       // Every graph type of the default window is recorded, so any node or edge id the UI shows has
       // a sparkline; the views are kept as JSON text, which (≈ 21 MB for the four at 1,000 sidecars)
       // costs half what the objects would held all cycle long (bench/graph: resident memory).
-      if (CYCLE_VIEWS.some((v) => this.cacheKey(v) === view.key)) {
+      if (view.own) {
         this.history.record(graph);
         await yieldToRequests();
       }

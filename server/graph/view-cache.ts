@@ -41,7 +41,8 @@ export interface Serialized {
 
 /** What a cycle builds: full views (the cycle's own first), and the filters derived from each. */
 export interface CyclePlan {
-  views: { key: string; request: GraphRequest; filters: GraphRequest[] }[];
+  /** `own`: one of the cycle's own views (its graph goes into the sparkline history). */
+  views: { key: string; request: GraphRequest; filters: GraphRequest[]; own: boolean }[];
   windows: Set<number | undefined>;
 }
 
@@ -112,16 +113,16 @@ export class ViewCache {
       if (i.watchers === 0 && cycle - i.askedIn > KEEP_ASKED_CYCLES) this.interest.delete(key);
     }
     const views = new Map<string, CyclePlan['views'][number]>();
-    const viewOf = (request: GraphRequest) => {
+    const viewOf = (request: GraphRequest, isOwn = false) => {
       const key = this.keys.key(request);
       let v = views.get(key);
       if (v === undefined) {
-        v = { key, request, filters: [] };
+        v = { key, request, filters: [], own: isOwn };
         views.set(key, v);
       }
       return v;
     };
-    for (const request of own) viewOf(request);
+    for (const request of own) viewOf(request, true);
     for (const { request } of this.interest.values()) {
       const full = viewOf({ ...request, namespaces: [] });
       if (request.namespaces.length > 0) full.filters.push(request);

@@ -4,6 +4,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The path the health check below asks for; a failing host answers it 503. */
+export const HC_PATH = '/status/200';
+
+/** The active HTTP health check the panic-threshold tests put on their clusters. */
+export const HEALTH_CHECK = {
+  timeout: '0.5s',
+  interval: '1s',
+  no_traffic_interval: '1s',
+  unhealthy_threshold: 2,
+  healthy_threshold: 1,
+  http_health_check: { path: HC_PATH },
+};
+
 export interface HcFailingHost {
   readonly port: number;
   /** Requests served, health checks excluded. */
@@ -11,7 +24,7 @@ export interface HcFailingHost {
   close(): void;
 }
 
-export async function startHcFailingHost(name: string, healthCheckPath: string): Promise<HcFailingHost> {
+export async function startHcFailingHost(name: string, healthCheckPath = HC_PATH): Promise<HcFailingHost> {
   let served = 0;
   const server = http.createServer((req, res) => {
     const check = req.url === healthCheckPath;

@@ -14,18 +14,9 @@ import {
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
-import { type HcFailingHost, startHcFailingHost } from './hc-failing-host.ts';
+import { HC_PATH, type HcFailingHost, HEALTH_CHECK, startHcFailingHost } from './hc-failing-host.ts';
 import { bootstrap, eventually, getMany, stat, staticCluster } from './policy-rig.ts';
 
-const HC_PATH = '/status/200';
-const HEALTH_CHECK = {
-  timeout: '0.5s',
-  interval: '1s',
-  no_traffic_interval: '1s',
-  unhealthy_threshold: 2,
-  healthy_threshold: 1,
-  http_health_check: { path: HC_PATH },
-};
 /** Enough round-robin picks that "both hosts" and "never the sick one" cannot happen by chance. */
 const REQUESTS = 20;
 

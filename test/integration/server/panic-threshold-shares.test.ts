@@ -19,18 +19,14 @@ import {
   startProxy,
   stopAll,
 } from '../../support/processes.ts';
-import { type HcFailingHost, startHcFailingHost } from '../policies/hc-failing-host.ts';
+import {
+  HC_PATH,
+  type HcFailingHost,
+  HEALTH_CHECK,
+  startHcFailingHost,
+} from '../policies/hc-failing-host.ts';
 import { bootstrap, eventually, stat, staticCluster } from '../policies/policy-rig.ts';
 
-const HC_PATH = '/status/200';
-const HEALTH_CHECK = {
-  timeout: '0.5s',
-  interval: '1s',
-  no_traffic_interval: '1s',
-  unhealthy_threshold: 2,
-  healthy_threshold: 1,
-  http_health_check: { path: HC_PATH },
-};
 const RPS = 20;
 const FRONTEND = 'workload:default:frontend';
 
